@@ -1,0 +1,36 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config
+from .errors import ValidationFailed
+from .sources import load_sources
+from .store import open_store
+from .validation import validate_graph
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings → content → validation gate → store → blueprints → error handlers.
+
+    Raises:
+        ValidationFailed: the data does not conform; nothing is published.
+        SourceError: a content file cannot be read.
+    """
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    sources = load_sources(app.config)
+    report = validate_graph(sources.data, sources.shapes, sources.ontology)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    store = open_store(app.config, sources)
+    app.extensions["oms_ld"] = {"sources": sources, "store": store, "report": report}
+    log.info("loaded %d data triples, version %s", len(sources.data), sources.version)
+    return app

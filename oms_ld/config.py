@@ -1,0 +1,67 @@
+"""Configuration: the one place settings enter (defaults, then OMS_LD_* environment, then the caller)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+ENV_PREFIX = "OMS_LD_"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def defaults() -> dict[str, Any]:
+    """Default settings: content directories beside the package, the embedded store, safe limits."""
+    return {
+        "BASE_IRI": "https://w3id.org/oms-ld/",
+        "ONTOLOGY_DIR": str(ROOT / "ontology"),
+        "DATA_DIR": str(ROOT / "data"),
+        "SHAPES_DIR": str(ROOT / "shapes"),
+        "QUERIES_DIR": str(ROOT / "oms_ld" / "queries"),
+        # Remote SPARQL endpoint; empty means the embedded store.
+        "SPARQL_ENDPOINT": "",
+        "SPARQL_USER": "",
+        "SPARQL_PASSWORD": "",
+        "REMOTE_TIMEOUT": 10.0,
+        "QUERY_TIMEOUT": 5.0,
+        "MAX_RESULT_ROWS": 10000,
+        "MAX_REQUEST_BYTES": 64 * 1024,
+        "RELEASE_DATE": "2026-11-26",
+        "CACHE_MAX_AGE": 3600,
+        "TESTING": False,
+    }
+
+
+def _coerce(raw: str) -> Any:
+    """Read an environment value as JSON when it is JSON (numbers, booleans), else as a string."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, OMS_LD_* environment variables and `overrides`, then check the result."""
+    config = defaults()
+    for key, raw in os.environ.items():
+        if key.startswith(ENV_PREFIX):
+            config[key[len(ENV_PREFIX) :]] = _coerce(raw)
+    config.update(overrides or {})
+    check_config(config)
+    return config
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Fail fast on settings that cannot work."""
+    if not str(config["BASE_IRI"]).endswith("/"):
+        raise ConfigError("BASE_IRI must end with '/'")
+    for key in ("QUERY_TIMEOUT", "REMOTE_TIMEOUT"):
+        if not isinstance(config[key], int | float) or config[key] <= 0:
+            raise ConfigError(f"{key} must be a positive number of seconds")
+    for key in ("MAX_RESULT_ROWS", "MAX_REQUEST_BYTES"):
+        if not isinstance(config[key], int) or config[key] <= 0:
+            raise ConfigError(f"{key} must be a positive integer")

@@ -1,0 +1,91 @@
+"""The project's exceptions, one tree, translated to HTTP only at the edge (``http_errors``).
+
+OmsLdError
+├── ConfigError          settings that cannot work
+├── SourceError          an ontology/data/shapes file that cannot be read or parsed
+├── ValidationFailed     the data does not conform to the shapes (carries the report)
+├── NotFound             no such resource / document / file               → 404
+├── NotAcceptable        no representation matches Accept / ?format=       → 406
+├── BadRequest           malformed client input                            → 400
+│   └── QueryRefused     a query we will not run (update, SERVICE, …)      → 400
+├── PayloadTooLarge      request body over the limit                       → 413
+└── StoreError           the triple store failed                           → 502
+    └── StoreTimeout     the store did not answer in time                  → 504 (503 for a local query limit)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .validation import ValidationReport
+
+
+class OmsLdError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(OmsLdError):
+    """A setting is missing or cannot work."""
+
+
+class SourceError(OmsLdError):
+    """A content file cannot be read or parsed; the message names the file and line."""
+
+
+class ValidationFailed(OmsLdError):
+    """The data does not conform to the shapes."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__("the data does not conform to the shapes")
+        self.report = report
+
+
+class NotFound(OmsLdError):
+    """Nothing is published at this path."""
+
+    status = 404
+
+
+class NotAcceptable(OmsLdError):
+    """No representation matches what the client accepts."""
+
+    status = 406
+
+    def __init__(self, message: str, alternatives: list[str]) -> None:
+        super().__init__(message)
+        self.alternatives = alternatives
+
+
+class BadRequest(OmsLdError):
+    """The request is malformed."""
+
+    status = 400
+
+
+class QueryRefused(BadRequest):
+    """A query the service will not run (updates, remote fetches)."""
+
+
+class PayloadTooLarge(OmsLdError):
+    """The request body is over the configured limit."""
+
+    status = 413
+
+
+class StoreError(OmsLdError):
+    """The triple store failed or answered something unreadable."""
+
+    status = 502
+
+
+class StoreTimeout(StoreError):
+    """The store did not answer within the time limit."""
+
+    status = 504

@@ -1,0 +1,31 @@
+"""The storage seam: `open_store(config, sources)` is the one place a backend is chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from ..sources import Sources
+from .base import Result, Store
+from .embedded import EmbeddedStore
+from .remote import RemoteStore
+
+__all__ = ["GRAPHS", "EmbeddedStore", "RemoteStore", "Result", "Store", "open_store"]
+
+#: Content group → named graph IRI.
+GRAPHS: dict[str, str] = {"ontology": str(ONTOLOGY_GRAPH), "data": str(DATA_GRAPH), "shapes": str(SHAPES_GRAPH)}
+
+
+def open_store(config: dict[str, Any], sources: Sources) -> Store:
+    """The embedded store, or the remote one when SPARQL_ENDPOINT is set."""
+    if config["SPARQL_ENDPOINT"]:
+        return RemoteStore(
+            config["SPARQL_ENDPOINT"],
+            timeout=float(config["REMOTE_TIMEOUT"]),
+            default_graphs=[GRAPHS["data"], GRAPHS["ontology"]],
+            version=sources.version,
+            max_rows=int(config["MAX_RESULT_ROWS"]),
+            user=config["SPARQL_USER"],
+            password=config["SPARQL_PASSWORD"],
+        )
+    return EmbeddedStore.from_sources(sources, GRAPHS, max_rows=int(config["MAX_RESULT_ROWS"]))

@@ -1,0 +1,76 @@
+"""The storage seam: one small protocol, and the backend-neutral query result it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from ..errors import BadRequest
+from ..formats import MediaType
+
+
+@dataclass
+class Result:
+    """A query result held as pyoxigraph values, whichever backend produced it.
+
+    Exactly one of `solutions`, `boolean` or `triples` is set.
+    """
+
+    solutions: ox.QuerySolutions | None = None
+    boolean: ox.QueryBoolean | None = None
+    triples: list[ox.Triple] | None = None
+
+    @property
+    def is_graph(self) -> bool:
+        """True for CONSTRUCT/DESCRIBE results."""
+        return self.triples is not None
+
+    def serialize(self, media_type: MediaType) -> bytes:
+        """Serialize in `media_type`: a results format for SELECT/ASK, an RDF format for graphs."""
+        if self.triples is not None:
+            if media_type.oxigraph is None:
+                raise BadRequest(f"{media_type.mime} is not an RDF format")
+            return ox.serialize(self.triples, format=media_type.oxigraph) or b""
+        if media_type.results is None:
+            raise BadRequest(f"{media_type.mime} is not a SPARQL results format")
+        answer = self.solutions if self.solutions is not None else self.boolean
+        assert answer is not None
+        return answer.serialize(format=media_type.results) or b""
+
+
+class Store(Protocol):
+    """What the publisher needs from a triple store: read-only SPARQL over a few named graphs."""
+
+    #: Fingerprint of the published data; changes whenever the data changes.
+    version: str
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Result:
+        """Run a read-only SPARQL query.
+
+        Args:
+            sparql: the query text.
+            default_graphs: graph IRIs merged into the default graph (None: the published graphs).
+            named_graphs: graph IRIs usable with GRAPH (None: every graph).
+
+        Raises:
+            BadRequest: the query does not parse.
+            StoreError: the store failed; StoreTimeout when it ran out of time.
+        """
+        ...
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Number of triples per named graph."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's resources."""
+        ...

@@ -1,0 +1,31 @@
+"""Shared fixtures: paths, the reference material beside the repository, and an app per test module."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+FIXTURES = TESTS / "data"
+#: The shared reference material (fact sheet, W3C tests, DCAT-AP shapes) lives beside the repository.
+REFERENCE = Path(os.environ.get("OMS_LD_REFERENCE_DIR", ROOT.parent / "shared" / "reference"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip on a developer machine that lacks a component; fail in CI, where everything must run."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def reference() -> Path:
+    """The reference folder (fact sheet, standards material)."""
+    need(REFERENCE.is_dir(), f"reference material not found at {REFERENCE}")
+    return REFERENCE
