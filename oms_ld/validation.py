@@ -17,6 +17,7 @@ class Violation:
 
     focus: str
     path: str
+    value: str
     message: str
     severity: str
 
@@ -35,7 +36,8 @@ class ValidationReport:
             return "Conforms: the data satisfies every shape.\n"
         lines = [f"Does not conform: {len(self.results)} result(s).", ""]
         for r in self.results:
-            lines += [f"[{r.severity}] {r.focus}", f"  path:    {r.path}", f"  message: {r.message}", ""]
+            lines += [f"[{r.severity}] {r.focus}", f"  path:    {r.path}", f"  value:   {r.value}"]
+            lines += [f"  message: {r.message}", ""]
         return "\n".join(lines)
 
 
@@ -51,12 +53,26 @@ def _short(node: Node | None) -> str:
     return text
 
 
-def _message(report: Graph, result: Node) -> str:
-    """The English message when there is one (messages come in sv and en), else any message."""
+def _english(messages: list[Literal]) -> Literal | None:
+    return next((m for m in messages if m.language == "en"), None)
+
+
+def _message(report: Graph, shapes: Graph, result: Node) -> str:
+    """The English message (shapes give sv and en).
+
+    pySHACL drops the language tags of SHACL-SPARQL messages after filling in placeholders, so for
+    those the English template is taken from the shapes graph and `{?value}`/`{$this}` filled in here.
+    """
     messages = [m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)]
-    english = [m for m in messages if m.language == "en"]
-    chosen = english or messages
-    return str(chosen[0]) if chosen else "(no message)"
+    english = _english(messages)
+    if english is not None:
+        return str(english)
+    constraint = report.value(result, SH.sourceConstraint) or report.value(result, SH.sourceShape)
+    template = _english([m for m in shapes.objects(constraint, SH.message) if isinstance(m, Literal)])
+    if template is not None:
+        value, focus = report.value(result, SH.value), report.value(result, SH.focusNode)
+        return str(template).replace("{?value}", _short(value)).replace("{$this}", _short(focus))
+    return str(messages[0]) if messages else "(no message)"
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
@@ -78,7 +94,8 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) ->
             Violation(
                 focus=_short(report.value(result, SH.focusNode)),
                 path=_short(report.value(result, SH.resultPath)),
-                message=_message(report, result),
+                value=_short(report.value(result, SH.value)),
+                message=_message(report, shapes, result),
                 severity=_short(severity).removeprefix("sh:"),
             )
         )

@@ -29,3 +29,16 @@ def reference() -> Path:
     """The reference folder (fact sheet, standards material)."""
     need(REFERENCE.is_dir(), f"reference material not found at {REFERENCE}")
     return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def app():  # type: ignore[no-untyped-def]
+    """One app over the real content for the whole session (building it validates the data)."""
+    from oms_ld import create_app
+
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
