@@ -10,6 +10,8 @@ from flask import Flask
 
 from .config import load_config
 from .errors import ValidationFailed
+from .http import register_error_handlers
+from .site import Site
 from .sources import load_sources
 from .store import open_store
 from .validation import validate_graph
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings → content → validation gate → store → blueprints → error handlers.
+    """Build the app: settings → content → validation gate → store → metadata → blueprints → errors.
 
     Raises:
         ValidationFailed: the data does not conform; nothing is published.
@@ -26,11 +28,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     app = Flask(__name__)
     app.config.update(load_config(config))
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     sources = load_sources(app.config)
     report = validate_graph(sources.data, sources.shapes, sources.ontology)
     if not report.conforms:
         raise ValidationFailed(report)
-    store = open_store(app.config, sources)
-    app.extensions["oms_ld"] = {"sources": sources, "store": store, "report": report}
+    site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report)
+    app.extensions["oms_ld"] = site
+
+    from . import resources
+
+    app.register_blueprint(resources.bp)
+    register_error_handlers(app)
     log.info("loaded %d data triples, version %s", len(sources.data), sources.version)
     return app

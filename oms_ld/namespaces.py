@@ -15,6 +15,12 @@ OMSSH = Namespace(BASE + "def/shapes#")
 ONTOLOGY_IRI = BASE + "def/oms"
 SHAPES_IRI = BASE + "def/shapes"
 
+#: The dataset, its catalogue and the SPARQL service, described by VoID and DCAT (see dataset.py).
+DATASET = ID["dataset/oms-ld"]
+CATALOG = ID["catalog/oms-ld"]
+SPARQL_SERVICE = ID["service/sparql"]
+LICENSE = "http://creativecommons.org/licenses/by/4.0/"
+
 #: Named graphs of the store: what `ontology/`, `data/` and `shapes/` are loaded into.
 GRAPH = Namespace(BASE + "graph/")
 DATA_GRAPH = GRAPH.data

@@ -1,0 +1,62 @@
+"""Representations computed once per data version, kept in a bounded in-process cache."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+#: Bodies at least this big are worth compressing.
+GZIP_MIN_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Representation:
+    """A finished response body with what caching needs to know about it."""
+
+    body: bytes
+    content_type: str
+    #: Strong validator: data version + variant (+ language), quoted.
+    etag: str
+    last_modified: datetime
+    headers: tuple[tuple[str, str], ...] = ()
+    _gzipped: list[bytes] = field(default_factory=list, compare=False, repr=False)
+
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed (computed once, deterministic: no timestamp in the header)."""
+        if not self._gzipped:
+            self._gzipped.append(gzip.compress(self.body, compresslevel=6, mtime=0))
+        return self._gzipped[0]
+
+
+def make_etag(version: str, *parts: str) -> str:
+    """A strong ETag from the data version and the variant's distinguishing parts."""
+    digest = hashlib.sha256("\0".join((version, *parts)).encode()).hexdigest()[:24]
+    return f'"{digest}"'
+
+
+class RepresentationCache:
+    """A thread-safe LRU of representations; keys include the data version, so a reload starts fresh."""
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self._items: OrderedDict[tuple[str, ...], Representation] = OrderedDict()
+        self._lock = threading.Lock()
+        self.maxsize = maxsize
+
+    def get(self, key: tuple[str, ...], build: Callable[[], Representation]) -> Representation:
+        """The cached representation for `key`, building (outside the lock) and storing it if absent."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        built = build()
+        with self._lock:
+            self._items[key] = built
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return built

@@ -1,0 +1,95 @@
+"""The HTTP edge: turn representations into responses (caching, CORS, gzip) and errors into statuses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from flask import Flask, Request, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from .cache import GZIP_MIN_BYTES, Representation
+from .conneg import negotiate
+from .errors import NotAcceptable, OmsLdError
+from .formats import HTML, MediaType
+
+log = logging.getLogger(__name__)
+
+#: Error pages come as HTML to browsers and as plain text to everyone else.
+TEXT = MediaType("text/plain", "txt", "Text")
+COMPRESSIBLE = ("text/", "application/ld+json", "application/rdf+xml", "application/n-", "application/trig",
+                "application/sparql-results", "image/svg+xml", "application/json")  # fmt: skip
+
+
+def send(rep: Representation, *, vary: Iterable[str] = ("Accept",), max_age: int = 3600) -> Response:
+    """A response for `rep`: validators, 304 handling, caching and CORS headers, optional gzip."""
+    use_gzip = (
+        len(rep.body) >= GZIP_MIN_BYTES
+        and rep.content_type.startswith(COMPRESSIBLE)
+        and request.accept_encodings.quality("gzip") > 0
+    )
+    body = rep.gzipped() if use_gzip else rep.body
+    response = Response(body, status=200, content_type=rep.content_type)
+    # Different content codings are different representations, so they get different strong ETags.
+    response.set_etag(rep.etag.strip('"') + ("-gzip" if use_gzip else ""))
+    response.last_modified = rep.last_modified
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    for name, value in rep.headers:
+        response.headers.add(name, value)
+    response.vary.update([*vary, "Accept-Encoding"])
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Vary"
+    return response.make_conditional(request)
+
+
+def wants_html(req: Request) -> bool:
+    """True when the client prefers HTML to plain text (browsers)."""
+    try:
+        return negotiate(req.headers.get("Accept"), (TEXT, HTML)) is HTML
+    except NotAcceptable:
+        return False
+
+
+def error_response(status: int, title: str, message: str, *, extra: Iterable[str] = ()) -> Response:
+    """An error in HTML for browsers, plain text otherwise; never a traceback."""
+    lines = [message, *extra]
+    if wants_html(request):
+        from flask import render_template
+
+        body = render_template("error.html", status=status, title=title, lines=lines, lang="en")
+        response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    else:
+        text = f"{status} {title}\n\n" + "\n".join(lines) + "\n"
+        response = Response(text, status=status, content_type="text/plain; charset=utf-8")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map the package's errors and werkzeug's HTTP errors to clear responses."""
+
+    @app.errorhandler(OmsLdError)
+    def _ours(exc: OmsLdError) -> Response:
+        if exc.status >= 500:
+            log.warning("%s: %s", type(exc).__name__, exc.message)
+        extra: list[str] = []
+        if isinstance(exc, NotAcceptable):
+            extra = ["", "Available formats:", *(f"  {m}" for m in exc.alternatives)]
+        titles = {400: "Bad Request", 404: "Not Found", 406: "Not Acceptable", 413: "Payload Too Large",
+                  502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}  # fmt: skip
+        return error_response(exc.status, titles.get(exc.status, "Error"), exc.message, extra=extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        response = error_response(status, exc.name, exc.description or exc.name)
+        if status == 405 and exc.response is None:
+            allowed = getattr(exc, "valid_methods", None)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+        return response
