@@ -36,9 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report)
     app.extensions["oms_ld"] = site
 
-    from . import resources
+    from . import resources, sparql_endpoint
 
     app.register_blueprint(resources.bp)
+    app.register_blueprint(sparql_endpoint.bp)
     register_error_handlers(app)
     log.info("loaded %d data triples, version %s", len(sources.data), sources.version)
     return app

@@ -47,16 +47,26 @@ class RepresentationCache:
         self._lock = threading.Lock()
         self.maxsize = maxsize
 
-    def get(self, key: tuple[str, ...], build: Callable[[], Representation]) -> Representation:
-        """The cached representation for `key`, building (outside the lock) and storing it if absent."""
+    def peek(self, key: tuple[str, ...]) -> Representation | None:
+        """The cached representation for `key`, if any."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-                return found
-        built = build()
+            return found
+
+    def put(self, key: tuple[str, ...], rep: Representation) -> None:
+        """Store `rep` under `key`, evicting the least recently used entries over the size bound."""
         with self._lock:
-            self._items[key] = built
+            self._items[key] = rep
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
+
+    def get(self, key: tuple[str, ...], build: Callable[[], Representation]) -> Representation:
+        """The cached representation for `key`, building (outside the lock) and storing it if absent."""
+        found = self.peek(key)
+        if found is not None:
+            return found
+        built = build()
+        self.put(key, built)
         return built

@@ -8,9 +8,12 @@ OmsLdError
 ├── NotAcceptable        no representation matches Accept / ?format=       → 406
 ├── BadRequest           malformed client input                            → 400
 │   └── QueryRefused     a query we will not run (update, SERVICE, …)      → 400
+├── UpdateRefused        SPARQL Update on this read-only service           → 403
 ├── PayloadTooLarge      request body over the limit                       → 413
+├── UnsupportedMediaType a POST body of a type we do not read              → 415
+├── QueryTimeout         a query overran the endpoint's time limit         → 503
 └── StoreError           the triple store failed                           → 502
-    └── StoreTimeout     the store did not answer in time                  → 504 (503 for a local query limit)
+    └── StoreTimeout     the remote store did not answer in time           → 504
 """
 
 from __future__ import annotations
@@ -73,10 +76,28 @@ class QueryRefused(BadRequest):
     """A query the service will not run (updates, remote fetches)."""
 
 
+class UpdateRefused(OmsLdError):
+    """SPARQL Update is never executed: the service is read-only by construction."""
+
+    status = 403
+
+
+class UnsupportedMediaType(OmsLdError):
+    """A request body of a media type the endpoint does not read."""
+
+    status = 415
+
+
 class PayloadTooLarge(OmsLdError):
     """The request body is over the configured limit."""
 
     status = 413
+
+
+class QueryTimeout(OmsLdError):
+    """A query ran past the endpoint's time limit and was stopped."""
+
+    status = 503
 
 
 class StoreError(OmsLdError):

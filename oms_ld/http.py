@@ -80,7 +80,8 @@ def register_error_handlers(app: Flask) -> None:
         extra: list[str] = []
         if isinstance(exc, NotAcceptable):
             extra = ["", "Available formats:", *(f"  {m}" for m in exc.alternatives)]
-        titles = {400: "Bad Request", 404: "Not Found", 406: "Not Acceptable", 413: "Payload Too Large",
+        titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 406: "Not Acceptable",
+                  413: "Payload Too Large", 415: "Unsupported Media Type",
                   502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}  # fmt: skip
         return error_response(exc.status, titles.get(exc.status, "Error"), exc.message, extra=extra)
 

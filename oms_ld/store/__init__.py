@@ -28,4 +28,10 @@ def open_store(config: dict[str, Any], sources: Sources) -> Store:
             user=config["SPARQL_USER"],
             password=config["SPARQL_PASSWORD"],
         )
-    return EmbeddedStore.from_sources(sources, GRAPHS, max_rows=int(config["MAX_RESULT_ROWS"]))
+    return EmbeddedStore.from_sources(
+        sources,
+        GRAPHS,
+        max_rows=int(config["MAX_RESULT_ROWS"]),
+        extra=config.get("EXTRA_GRAPHS") or {},
+        base_iri=str(config["BASE_IRI"]) + "sparql",
+    )

@@ -53,17 +53,21 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> Result:
         """Run a read-only SPARQL query.
 
         Args:
             sparql: the query text.
-            default_graphs: graph IRIs merged into the default graph (None: the published graphs).
+            default_graphs: graph IRIs merged into the default graph (None: the published graphs,
+                or the query's own FROM clauses when it has some).
             named_graphs: graph IRIs usable with GRAPH (None: every graph).
+            timeout: seconds the query may run (None: trusted, unlimited); the work stops at the limit.
 
         Raises:
             BadRequest: the query does not parse.
-            StoreError: the store failed; StoreTimeout when it ran out of time.
+            QueryTimeout: the query ran past `timeout` and was stopped.
+            StoreError: the store failed; StoreTimeout when a remote store did not answer in time.
         """
         ...
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from io import BytesIO
+from pathlib import Path
 from typing import IO, cast
 
 import pyoxigraph as ox
 
-from ..errors import BadRequest, StoreError
+from ..errors import BadRequest, OmsLdError, QueryTimeout, StoreError
 from ..formats import PARSE_FORMATS
+from ..queries import keywords
 from ..sources import Sources
 from .base import Result
+from .pool import QueryPool, Reply, Request
 
 TSV = ox.QueryResultsFormat.TSV
+NT = ox.RdfFormat.N_TRIPLES
+_ERRORS: dict[str, type[OmsLdError]] = {"BadRequest": BadRequest, "StoreError": StoreError}
 
 
 class _RowLimit(Exception):
@@ -34,26 +39,56 @@ class _CountingWriter:
             raise _RowLimit
         return self.buffer.write(chunk)
 
+    def flush(self) -> None:
+        """Nothing is buffered here."""
+
 
 class EmbeddedStore:
-    """A pyoxigraph store holding the ontology, data and shapes as three named graphs."""
+    """A pyoxigraph store holding the ontology, data and shapes as named graphs.
 
-    def __init__(self, store: ox.Store, *, version: str, default_graphs: Sequence[str], max_rows: int) -> None:
+    Trusted queries (the site's own) run in-process; queries given a `timeout` (the public
+    endpoint's) run in a child process that is killed when it overruns.
+    """
+
+    def __init__(
+        self,
+        store: ox.Store,
+        *,
+        version: str,
+        default_graphs: Sequence[str],
+        max_rows: int,
+        base_iri: str | None = None,
+    ) -> None:
         self._store = store
+        #: Relative IRIs in queries resolve against this (the endpoint URL; SPARQL Protocol §2.3).
+        self.base_iri = base_iri
         self.version = version
-        self._default = [ox.NamedNode(g) for g in default_graphs]
+        self._default = tuple(default_graphs)
         self.max_rows = max_rows
+        self._pool = QueryPool(self._answer, size=8)
 
     @classmethod
-    def from_sources(cls, sources: Sources, graphs: dict[str, str], *, max_rows: int) -> EmbeddedStore:
-        """Load the files of `sources` natively; `graphs` maps "ontology"/"data"/"shapes" to graph IRIs."""
+    def from_sources(
+        cls,
+        sources: Sources,
+        graphs: Mapping[str, str],
+        *,
+        max_rows: int,
+        extra: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
+    ) -> EmbeddedStore:
+        """Load the files of `sources` natively; `graphs` maps "ontology"/"data"/"shapes" to graph IRIs.
+
+        `extra` maps further graph IRIs to files loaded as additional named graphs.
+        """
         store = ox.Store()
         for group, files in sources.files.items():
-            target = ox.NamedNode(graphs[group])
             for path in files:
-                store.load(path=str(path), format=PARSE_FORMATS[path.suffix], to_graph=target)
+                store.load(path=str(path), format=PARSE_FORMATS[path.suffix], to_graph=ox.NamedNode(graphs[group]))
+        for iri, file in (extra or {}).items():
+            store.load(path=file, format=PARSE_FORMATS[Path(file).suffix], to_graph=ox.NamedNode(iri))
         default = [graphs["data"], graphs["ontology"]]
-        return cls(store, version=sources.version, default_graphs=default, max_rows=max_rows)
+        return cls(store, version=sources.version, default_graphs=default, max_rows=max_rows, base_iri=base_iri)
 
     def query(
         self,
@@ -61,43 +96,66 @@ class EmbeddedStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> Result:
-        """Run `sparql` on the in-memory store, refusing results over the row limit."""
-        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
-            [ox.NamedNode(g) for g in default_graphs] if default_graphs is not None else list(self._default)
+        """Run `sparql`; with a `timeout`, in a child process that is stopped when time runs out."""
+        request: Request = (
+            sparql,
+            None if default_graphs is None else tuple(default_graphs),
+            None if named_graphs is None else tuple(named_graphs),
         )
-        named: list[ox.NamedNode | ox.BlankNode] | None = (
-            [ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None
-        )
-        try:
-            answer = self._store.query(sparql, default_graph=default, named_graphs=named)
-        except SyntaxError as exc:
-            raise BadRequest(f"SPARQL syntax error: {exc}") from exc
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"query failed: {exc}") from exc
-        try:
-            return self._collect(answer)
-        except _RowLimit:
-            raise BadRequest(f"the result has more than {self.max_rows} rows; add a LIMIT") from None
-        except OSError as exc:
-            raise StoreError(f"query failed: {exc}") from exc
-
-    def _collect(self, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Result:
-        if isinstance(answer, ox.QueryBoolean):
+        reply = self._answer(request) if timeout is None else self._pool.run(request, timeout)
+        if reply is None:
+            raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
+        kind, payload = reply
+        if kind == "error":
+            name, message = payload
+            raise _ERRORS.get(name, StoreError)(message)
+        if kind == "boolean":
+            answer = ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if payload else b"false"),
+                                            ox.QueryResultsFormat.JSON)  # fmt: skip
+            assert isinstance(answer, ox.QueryBoolean)
             return Result(boolean=answer)
+        if kind == "triples":
+            return Result(triples=[quad.triple for quad in ox.parse(payload, NT)])
+        solutions = ox.parse_query_results(payload, TSV)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return Result(solutions=solutions)
+
+    def _answer(self, request: Request) -> Reply:
+        """Execute one request and return picklable bytes (runs in-process or in a pool child)."""
+        sparql, default_graphs, named_graphs = request
+        graphs = self._default if default_graphs is None else default_graphs
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [ox.NamedNode(g) for g in graphs]
+        if default_graphs is None and "FROM" in keywords(sparql):
+            default = None  # the query's own FROM decides (local graphs only; nothing is fetched)
+        named: list[ox.NamedNode | ox.BlankNode] | None = (
+            None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs]
+        )
+        try:
+            answer = self._store.query(sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named)
+            return self._collect(answer)
+        except SyntaxError as exc:
+            return ("error", ("BadRequest", f"SPARQL syntax error: {exc}"))
+        except _RowLimit:
+            return ("error", ("BadRequest", f"the result has more than {self.max_rows} rows; add a LIMIT"))
+        except (OSError, ValueError, RuntimeError) as exc:
+            return ("error", ("StoreError", f"query failed: {exc}"))
+
+    def _collect(self, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Reply:
+        if isinstance(answer, ox.QueryBoolean):
+            return ("boolean", bool(answer))
         if isinstance(answer, ox.QueryTriples):
             triples = []
             for triple in answer:
                 triples.append(triple)
                 if len(triples) > self.max_rows:
                     raise _RowLimit
-            return Result(triples=triples)
-        # Solutions stream through the TSV writer (counting rows, stopping early), then parse back.
+            return ("triples", ox.serialize(triples, format=NT) or b"")
+        # Solutions stream through the TSV writer, which counts rows and stops the query early.
         sink = _CountingWriter(self.max_rows)
         answer.serialize(cast(IO[bytes], sink), TSV)
-        parsed = ox.parse_query_results(sink.buffer.getvalue(), TSV)
-        assert isinstance(parsed, ox.QuerySolutions)
-        return Result(solutions=parsed)
+        return ("solutions", sink.buffer.getvalue())
 
     def graph_sizes(self) -> dict[str, int]:
         """Number of triples per named graph."""
@@ -106,4 +164,5 @@ class EmbeddedStore:
         return {row["g"].value: int(row["n"].value) for row in rows}
 
     def close(self) -> None:
-        """Nothing to release for an in-memory store."""
+        """Stop the query children."""
+        self._pool.close()

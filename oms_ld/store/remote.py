@@ -43,11 +43,13 @@ class RemoteStore:
         self._default = list(default_graphs)
         self._auth = (user, password) if user else None
 
-    def _wrapper(self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> SPARQLWrapper:
+    def _wrapper(
+        self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str], timeout: float
+    ) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setOnlyConneg(True)
         wrapper.setMethod(POST)
-        wrapper.setTimeout(int(max(1, self.timeout)))
+        wrapper.setTimeout(int(max(1, timeout)))
         wrapper.addCustomHttpHeader("Accept", ACCEPT)
         if self._auth:
             wrapper.setCredentials(*self._auth)
@@ -64,9 +66,15 @@ class RemoteStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> Result:
-        """Send `sparql` to the endpoint and parse the answer by its Content-Type."""
-        wrapper = self._wrapper(sparql, self._default if default_graphs is None else default_graphs, named_graphs or [])
+        """Send `sparql` to the endpoint and parse the answer by its Content-Type.
+
+        A time limit closes the connection when it runs out; stopping the work is up to the remote.
+        """
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        graphs = self._default if default_graphs is None else default_graphs
+        wrapper = self._wrapper(sparql, graphs, named_graphs or [], limit)
         try:
             response = wrapper.query().response
             body = response.read()
@@ -75,11 +83,11 @@ class RemoteStore:
             raise BadRequest(f"the store rejected the query: {exc}") from exc
         except TimeoutError as exc:
             log.warning("remote store %s timed out: %s", self.endpoint, exc)
-            raise StoreTimeout(f"the triple store did not answer within {self.timeout} s") from exc
+            raise StoreTimeout(f"the triple store did not answer within {limit:g} s") from exc
         except (SPARQLWrapperException, urllib.error.URLError, OSError) as exc:
             log.warning("remote store %s failed: %s", self.endpoint, exc)
             if isinstance(getattr(exc, "reason", None), TimeoutError):
-                raise StoreTimeout(f"the triple store did not answer within {self.timeout} s") from exc
+                raise StoreTimeout(f"the triple store did not answer within {limit:g} s") from exc
             raise StoreError(f"the triple store failed: {exc}") from exc
         return self._parse(body, content_type)
 
