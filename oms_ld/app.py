@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
+from .dataset import build_metadata
+from .dumps import build_dumps
 from .errors import ValidationFailed
 from .http import register_error_handlers
 from .site import Site
@@ -34,12 +36,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not report.conforms:
         raise ValidationFailed(report)
     site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report)
+    site.dumps = build_dumps(sources, str(app.config["RELEASE_DATE"]))
+    site.metadata = build_metadata(
+        site.store,
+        site.dumps.values(),
+        release_date=str(app.config["RELEASE_DATE"]),
+        contact_email=str(app.config["CONTACT_EMAIL"]),
+    )
     app.extensions["oms_ld"] = site
 
-    from . import resources, sparql_endpoint
+    from . import downloads, pages, resources, sparql_endpoint
 
     app.register_blueprint(resources.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(sparql_endpoint.bp)
+    app.register_blueprint(downloads.bp)
     register_error_handlers(app)
     log.info("loaded %d data triples, version %s", len(sources.data), sources.version)
     return app

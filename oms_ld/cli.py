@@ -71,3 +71,29 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             click.echo(report.text(), err=True, nl=False)
         click.echo(f"error: {exc.message}; not serving", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "suffix",
+    type=click.Choice(["ttl", "nt", "jsonld", "rdf", "trig", "nq"]),
+    default="ttl",
+    show_default=True,
+    help="ttl, nt, jsonld, rdf: data + ontology; trig, nq: every named graph (ontology, data, shapes).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+def dump(suffix: str, output: Path | None) -> None:
+    """Write the dump the server publishes at /download/ (exit 1 with the report if the data does not conform)."""
+    from .dumps import BY_SUFFIX, dump_bytes
+
+    sources = _sources(load_config())
+    report = validate_graph(sources.data, sources.shapes, sources.ontology)
+    if not report.conforms:
+        click.echo(report.text(), err=True, nl=False)
+        sys.exit(1)
+    body = dump_bytes(sources, BY_SUFFIX[suffix])
+    if output is None:
+        click.get_binary_stream("stdout").write(body)
+    else:
+        output.write_bytes(body)

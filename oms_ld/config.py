@@ -31,6 +31,8 @@ def defaults() -> dict[str, Any]:
         "MAX_RESULT_ROWS": 10000,
         "MAX_REQUEST_BYTES": 64 * 1024,
         "RELEASE_DATE": "2026-11-26",
+        # The dataset's contact point (DCAT-AP-SE vcard:hasEmail): a placeholder every deployment must set.
+        "CONTACT_EMAIL": "mailto:contact@oms-ld.invalid",
         # Further named graphs to load ({graph IRI: file}); queryable, not validated, not published.
         "EXTRA_GRAPHS": {},
         "CACHE_MAX_AGE": 3600,

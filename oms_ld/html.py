@@ -1,15 +1,329 @@
-"""HTML pages (placeholder until the page work lands)."""
+"""HTML pages: UI strings (sv/en), RDF terms as display values, and the resource, ontology and shapes views.
+
+Everything here except `render_resource` is plain data preparation over rdflib graphs and strings;
+the templates receive finished values and only lay them out (Jinja autoescapes every value).
+"""
 
 from __future__ import annotations
 
-from html import escape
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from rdflib import Graph
+from flask import render_template
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib.term import Node
 
+from .formats import RDF_FORMATS
+from .labels import Labels, local_name, prefixed_name
+from .namespaces import GEO, OMS, sparql_prologue
+from .queries import iri_ref
 from .site import Site
+
+_STRINGS: dict[str, tuple[str, str]] = {
+    "site_name": ("ÖMS länkade data", "ÖMS linked data"),
+    "skip": ("Hoppa till innehållet", "Skip to content"),
+    "nav_label": ("Huvudmeny", "Main menu"),
+    "home": ("Start", "Home"),
+    "ontology": ("Ontologi", "Ontology"),
+    "shapes": ("SHACL-former", "SHACL shapes"),
+    "sparql": ("SPARQL", "SPARQL"),
+    "download": ("Ladda ner", "Download"),
+    "language": ("Språk", "Language"),
+    "license_note": ("Data och ontologi under licensen", "Data and ontology licensed under"),
+    "version": ("Dataversion", "Data version"),
+    "iri": ("IRI", "IRI"),
+    "types": ("Typ", "Type"),
+    "facts": ("Uppgifter", "Facts"),
+    "refers_to": ("Hänvisar till", "Refers to"),
+    "referred_by": ("Hänvisas till av", "Referred to by"),
+    "external": ("Externa länkar", "External links"),
+    "provenance": ("Proveniens (källor)", "Provenance (sources)"),
+    "geometry": ("Geometri", "Geometry"),
+    "map": ("Karta", "Map"),
+    "property": ("Egenskap", "Property"),
+    "value": ("Värde", "Value"),
+    "resource": ("Resurs", "Resource"),
+    "formats": ("Maskinläsbara format", "Machine-readable formats"),
+    "formats_intro": ("Samma innehåll som RDF:", "The same content as RDF:"),
+    "external_note": ("(extern länk)", "(external link)"),
+    "about": ("Vad är ÖMS?", "What is ÖMS?"),
+    "contents": ("Innehåll", "Contents"),
+    "data_triples": ("tripplar i data", "data triples"),
+    "ontology_triples": ("tripplar i ontologin", "ontology triples"),
+    "resources": ("resurser", "resources"),
+    "classes": ("klasser", "classes"),
+    "by_class": ("Resurser per klass", "Resources by class"),
+    "node_cities": ("Nodstäderna", "The node cities"),
+    "use": ("Använd data", "Use the data"),
+    "query_text": ("Ställ SPARQL 1.1-frågor mot data och ontologi på",
+                   "Ask SPARQL 1.1 queries over the data and ontology at"),
+    "download_text": ("Hela datamängden finns som filer (Turtle, TriG, N-Quads m.fl.) på",
+                      "The whole dataset is available as files (Turtle, TriG, N-Quads and more) at"),
+    "link_text": ("Länka till saker med deras beständiga IRI:er under",
+                  "Link to things with their persistent IRIs under"),
+    "uri_policy": (
+        "En IRI …/id/{typ}/{namn} betecknar själva saken och svarar med 303 See Other till dokumentet "
+        "…/doc/{typ}/{namn}, som finns som HTML, Turtle, JSON-LD, RDF/XML och N-Triples. En publicerad IRI "
+        "återanvänds aldrig; koder (länskod, kommunkod, NUTS) är data och ingår aldrig i en IRI.",
+        "An IRI …/id/{type}/{name} denotes the thing itself and answers 303 See Other to the document "
+        "…/doc/{type}/{name}, which comes as HTML, Turtle, JSON-LD, RDF/XML and N-Triples. A published IRI is "
+        "never reused; codes (county code, municipality code, NUTS) are data, never part of an IRI.",
+    ),
+    "terms_classes": ("Klasser", "Classes"),
+    "terms_object": ("Objektegenskaper", "Object properties"),
+    "terms_datatype": ("Datatypsegenskaper", "Datatype properties"),
+    "metadata": ("Metadata", "Metadata"),
+    "target": ("Mål", "Target"),
+    "constraints": ("Villkor", "Constraints"),
+    "message": ("Meddelande", "Message"),
+    "sparql_check": ("SPARQL-kontroll", "SPARQL check"),
+    "show_query": ("Visa frågan", "Show the query"),
+    "map_title": ("Nodstäderna i östra Mellansverige", "The node cities of Eastern Central Sweden"),
+    "map_desc": ("Karta över {n} nodstäder ritade från sina koordinater (WGS84). Varje punkt länkar till "
+                 "nodstadens sida; sammansatta nodstäder har en punkt per ingående ort.",
+                 "Map of {n} node cities drawn from their coordinates (WGS84). Each point links to the node "
+                 "city's page; composite node cities have one point per constituent place."),
+    "map_missing": ("Saknar verifierad koordinat och är inte utritade:", "Without a verified coordinate, not drawn:"),
+    "map_here": ("den här nodstaden är markerad", "this node city is highlighted"),
+    "back_home": ("Till startsidan", "To the home page"),
+}  # fmt: skip
+UI: dict[str, dict[str, str]] = {lang: {k: v[i] for k, v in _STRINGS.items()} for i, lang in enumerate(("sv", "en"))}
+
+#: The properties shown under "Provenance" rather than with the other facts.
+PROVENANCE = (DCTERMS.source, PROV.wasDerivedFrom, PROV.wasAttributedTo)
+#: Shown first, in this order; the rest follow alphabetically by their label.
+FIRST = [str(p) for p in (SH.path, RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title, DCTERMS.alternative,
+                          DCTERMS.description, RDFS.comment)]  # fmt: skip
+
+
+def ui(lang: str) -> dict[str, str]:
+    """The UI strings in `lang` (Swedish for anything unknown)."""
+    return UI.get(lang, UI["sv"])
+
+
+def labels_for(site: Site) -> Labels:
+    """Labels from the published ontology and data plus the vocabulary file (cheap: a few ms)."""
+    return Labels.from_graphs(site.sources.ontology, site.sources.data)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One displayable RDF term: text, an optional link, and a literal's language tag or datatype."""
+
+    text: str
+    href: str | None = None
+    external: bool = False
+    lang: str = ""
+    datatype: str = ""
+    iri: str = ""
+    qname: str = ""
+    code: bool = False
+
+
+@dataclass
+class Row:
+    """A property with its values."""
+
+    prop: Value
+    values: list[Value] = field(default_factory=list)
+
+
+def href_for(iri: str, base: str) -> tuple[str | None, bool]:
+    """Where a link to `iri` goes: a local path for IRIs under `base`, the IRI itself for http(s), else none."""
+    if iri.startswith(base):
+        return "/" + iri[len(base) :], False
+    if iri.startswith(("http://", "https://")):
+        return iri, True
+    return None, False
+
+
+def compact(graph: Graph, node: Node, depth: int = 0) -> str:
+    """Turtle-like text for a term, expanding blank nodes and lists (for SHACL parameters)."""
+    if isinstance(node, URIRef):
+        return prefixed_name(str(node)) or f"<{node}>"
+    if isinstance(node, Literal):
+        return str(node) if node.datatype else f'"{node}"' + (f"@{node.language}" if node.language else "")
+    if depth > 3:
+        return "[ … ]"
+    if (node, RDF.first, None) in graph:
+        return "( " + " ".join(compact(graph, item, depth + 1) for item in Collection(graph, node)) + " )"
+    pairs = sorted(graph.predicate_objects(node))
+    inner = " ; ".join(f"{compact(graph, p)} {compact(graph, o, depth + 1)}" for p, o in pairs)
+    return f"[ {inner} ]"
+
+
+def term_value(node: Node, labels: Labels, lang: str, base: str, graph: Graph | None = None) -> Value:
+    """A display value for an RDF term: IRIs get their label and a link, literals keep their tag."""
+    if isinstance(node, Literal):
+        datatype = ""
+        if node.datatype is not None and node.datatype != XSD.string:
+            datatype = prefixed_name(str(node.datatype)) or str(node.datatype)
+        return Value(str(node), lang=node.language or "", datatype=datatype)
+    if isinstance(node, BNode):
+        return Value(compact(graph, node) if graph is not None else "[ ]", code=True)
+    iri = str(node)
+    href, external = href_for(iri, base)
+    return Value(labels.label(iri, lang), href=href, external=external, iri=iri, qname=prefixed_name(iri) or "")
+
+
+def rows(
+    pairs: Iterable[tuple[Node, Node]], labels: Labels, lang: str, base: str, graph: Graph | None = None
+) -> list[Row]:
+    """Group (property, value) pairs into rows: the usual naming properties first, then by label."""
+    grouped: dict[str, Row] = {}
+    for prop, obj in pairs:
+        row = grouped.setdefault(str(prop), Row(term_value(prop, labels, lang, base)))
+        row.values.append(term_value(obj, labels, lang, base, graph))
+    for row in grouped.values():
+        row.values.sort(key=lambda v: (0 if v.lang in ("", lang) else 1, v.text.casefold()))
+
+    def order(row: Row) -> tuple[int, str]:
+        return (FIRST.index(row.prop.iri) if row.prop.iri in FIRST else len(FIRST), row.prop.text.casefold())
+
+    return sorted(grouped.values(), key=order)
+
+
+def in_lang(graph: Graph, subject: Node, props: Iterable[URIRef], lang: str) -> str:
+    """The first literal of `props` on `subject` in `lang` (empty when there is none)."""
+    for prop in props:
+        found = sorted(str(o) for o in graph.objects(subject, prop) if isinstance(o, Literal) and o.language == lang)
+        if found:
+            return found[0]
+    return ""
+
+
+def split_properties(graph: Graph, thing: URIRef, base: str) -> dict[str, list[tuple[Node, Node]]]:
+    """The thing's own triples sorted into the page's sections."""
+    sections: dict[str, list[tuple[Node, Node]]] = {"types": [], "facts": [], "refers_to": [], "external": [],
+                                                     "provenance": []}  # fmt: skip
+    for prop, obj in graph.predicate_objects(thing):
+        if prop == RDF.type:
+            section = "types"
+        elif prop in PROVENANCE:
+            section = "provenance"
+        elif isinstance(obj, Literal):
+            section = "facts"
+        else:
+            section = "refers_to" if str(obj).startswith(base) else "external"
+        sections[section].append((prop, obj))
+    return sections
+
+
+def resource_view(graph: Graph, thing: str, labels: Labels, lang: str, base: str) -> dict[str, object]:
+    """Everything the resource template shows, as display values."""
+    subject = URIRef(thing)
+    sections = split_properties(graph, subject, base)
+    view: dict[str, object] = {name: rows(pairs, labels, lang, base) for name, pairs in sections.items()}
+    view["types"] = sorted((term_value(o, labels, lang, base) for _, o in sections["types"]), key=lambda v: v.text)
+    doc = URIRef(thing.replace(f"{base}id/", f"{base}doc/", 1))
+    pointing = [(p, s) for s, p in graph.subject_predicates(subject) if s not in (doc, subject)]
+    view["referred_by"] = rows(pointing, labels, lang, base)
+    view["title"] = labels.label(thing, lang)
+    view["lead"] = in_lang(graph, subject, (DCTERMS.description, RDFS.comment), lang)
+    return view
+
+
+def term_entry(graph: Graph, term: Node, labels: Labels, lang: str, base: str, hidden: set[Node]) -> dict[str, object]:
+    """An ontology term or shape as a section: anchor, name, comment, and its other triples as rows."""
+    iri = str(term)
+    pairs = [(p, o) for p, o in graph.predicate_objects(term) if p not in hidden]
+    return {
+        "id": local_name(iri),
+        "title": in_lang(graph, term, (SH.name, RDFS.label), lang) or labels.label(iri, lang),
+        "iri": iri,
+        "comment": in_lang(graph, term, (RDFS.comment,), lang),
+        "message": in_lang(graph, term, (SH.message,), lang),
+        "rows": rows(pairs, labels, lang, base, graph),
+    }
+
+
+def document_head(graph: Graph, iri: str, labels: Labels, lang: str, base: str) -> dict[str, object]:
+    """Title, description and metadata rows of an ontology or shapes document."""
+    head = URIRef(iri)
+    hidden = {RDF.type, DCTERMS.title, DCTERMS.description, RDFS.label, SH.declare}
+    return {
+        "title": in_lang(graph, head, (DCTERMS.title, RDFS.label), lang) or labels.label(iri, lang),
+        "lead": in_lang(graph, head, (DCTERMS.description, RDFS.comment), lang),
+        "metadata": rows(((p, o) for p, o in graph.predicate_objects(head) if p not in hidden), labels, lang, base),
+        "thing": iri,
+    }
+
+
+def by_label(nodes: Iterable[Node], labels: Labels, lang: str) -> list[URIRef]:
+    """The IRIs among `nodes`, sorted by their label in `lang`."""
+    return sorted({n for n in nodes if isinstance(n, URIRef)}, key=lambda n: labels.label(str(n), lang).casefold())
+
+
+def ontology_view(graph: Graph, iri: str, labels: Labels, lang: str, base: str) -> dict[str, object]:
+    """The ontology page: header metadata, then classes, object and datatype properties (pyLODE-like)."""
+    hidden: set[Node] = {RDF.type, RDFS.label, RDFS.comment, RDFS.isDefinedBy}
+    kinds = {"terms_classes": OWL.Class, "terms_object": OWL.ObjectProperty, "terms_datatype": OWL.DatatypeProperty}
+    groups = []
+    for key, kind in kinds.items():
+        terms = by_label(graph.subjects(RDF.type, kind), labels, lang)
+        groups.append((key, [term_entry(graph, term, labels, lang, base, hidden) for term in terms]))
+    return {**document_head(graph, iri, labels, lang, base), "groups": groups}
+
+
+def shapes_view(graph: Graph, iri: str, labels: Labels, lang: str, base: str) -> dict[str, object]:
+    """The shapes page: each node shape with its targets, property constraints and SPARQL checks."""
+    hidden: set[Node] = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.name, SH.property, SH.sparql}
+    seen: set[str] = set()
+    shapes = []
+    for shape in by_label(graph.subjects(RDF.type, SH.NodeShape), labels, lang):
+        entry = term_entry(graph, shape, labels, lang, base, hidden)
+        props = [term_entry(graph, p, labels, lang, base, hidden) for p in graph.objects(shape, SH.property)]
+        props.sort(key=lambda p: str(p["title"]).casefold())
+        for prop in props:  # a shared property shape is shown in full once, then linked to
+            prop["ref"] = prop["iri"] in seen
+            seen.add(str(prop["iri"]))
+        entry["properties"] = props
+        entry["sparql"] = [(in_lang(graph, c, (SH.message,), lang), str(graph.value(c, SH.select) or "").strip())
+                           for c in graph.objects(shape, SH.sparql)]  # fmt: skip
+        shapes.append(entry)
+    return {**document_head(graph, iri, labels, lang, base), "shapes": shapes}
+
+
+def geometries(site: Site, thing: str) -> list[tuple[Value, str]]:
+    """The thing's point geometries (its own or its constituent places') as (geometry link, WKT)."""
+    query = sparql_prologue("geo") + (
+        f"SELECT ?g ?wkt WHERE {{ {iri_ref(thing)} geo:hasGeometry ?g . ?g geo:asWKT ?wkt }}"
+    )
+    found = []
+    for row in site.store.query(query).solutions or []:
+        iri, wkt = str(row["g"].value), str(row["wkt"].value)
+        found.append((Value(iri.removeprefix(site.base + "id/"), href=href_for(iri, site.base)[0], iri=iri), wkt))
+    return sorted(found, key=lambda pair: pair[0].text)
+
+
+def page(lang: str, here: str, **context: object) -> dict[str, object]:
+    """The context every page template needs: language, UI strings, and the path for the language switch."""
+    return {"lang": lang, "t": ui(lang), "here": here, "alternates": (), **context}
+
+
+def alternates(stem: str) -> list[tuple[str, str, str]]:
+    """(href, media type, label) of each RDF variant of the document at `stem` (`/doc/x` → `/doc/x.ttl`…)."""
+    return [(f"{stem}.{m.suffix}", m.mime, m.label) for m in RDF_FORMATS]
 
 
 def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
-    """A minimal resource page."""
-    rows = "".join(f"<li>{escape(p.n3())} {escape(o.n3())}</li>" for _, p, o in graph)
-    return f"<!doctype html><html lang={lang}><title>{escape(thing)}</title><ul>{rows}</ul></html>"
+    """The HTML page about `thing`, from its document graph (`site.describe`)."""
+    labels = labels_for(site)
+    labels.add_graph(graph)
+    path = thing.removeprefix(site.base + "id/")
+    subject = URIRef(thing)
+    map_svg = ""
+    if (subject, RDF.type, OMS.NodeCity) in graph:
+        from .pages import node_city_map
+
+        map_svg = node_city_map(site, lang, highlight=thing)
+    return render_template(
+        "resource.html",
+        **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),
+        **resource_view(graph, thing, labels, lang, site.base),
+        thing=thing,
+        geometries=geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else [],
+        map_svg=map_svg,
+    )

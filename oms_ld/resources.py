@@ -55,7 +55,9 @@ def thing(rest: str) -> Response:
     path = checked_path(rest)
     if not thing_exists(site, f"{site.base}id/{path}"):
         raise NotFound(f"nothing is published as {site.base}id/{path}")
-    response = redirect(f"/doc/{path}", code=303)
+    # The page-language choice (?lang=) survives the redirect, so a followed link keeps the language.
+    lang = request.args.get("lang", "")
+    response = redirect(f"/doc/{path}" + (f"?lang={lang}" if lang in LANGUAGES else ""), code=303)
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.cache_control.public = True

@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
 from . import queries
 from .cache import RepresentationCache
+from .dumps import Dump
 from .namespaces import DATASET, LICENSE, bind_prefixes
 from .render import to_rdflib
 from .sources import Sources
@@ -28,6 +29,8 @@ class Site:
     report: ValidationReport
     #: VoID + DCAT description of the dataset (built from the store at start).
     metadata: Graph = field(default_factory=Graph)
+    #: The download files by name (built from the content at start; see dumps.py).
+    dumps: dict[str, Dump] = field(default_factory=dict)
     cache: RepresentationCache = field(default_factory=RepresentationCache)
 
     @property

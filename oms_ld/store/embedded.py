@@ -43,6 +43,25 @@ class _CountingWriter:
         """Nothing is buffered here."""
 
 
+def _collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, max_rows: int | None) -> Reply:
+    """The answer as picklable bytes, stopping (with _RowLimit) once it is over `max_rows`."""
+    if isinstance(answer, ox.QueryBoolean):
+        return ("boolean", bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        triples = []
+        for triple in answer:
+            triples.append(triple)
+            if max_rows is not None and len(triples) > max_rows:
+                raise _RowLimit
+        return ("triples", ox.serialize(triples, format=NT) or b"")
+    if max_rows is None:
+        return ("solutions", answer.serialize(format=TSV) or b"")
+    # Solutions stream through the TSV writer, which counts rows and stops the query early.
+    sink = _CountingWriter(max_rows)
+    answer.serialize(cast(IO[bytes], sink), TSV)
+    return ("solutions", sink.buffer.getvalue())
+
+
 class EmbeddedStore:
     """A pyoxigraph store holding the ontology, data and shapes as named graphs.
 
@@ -103,6 +122,7 @@ class EmbeddedStore:
             sparql,
             None if default_graphs is None else tuple(default_graphs),
             None if named_graphs is None else tuple(named_graphs),
+            None if timeout is None else self.max_rows,  # the row cap is for untrusted queries only
         )
         reply = self._answer(request) if timeout is None else self._pool.run(request, timeout)
         if reply is None:
@@ -124,7 +144,7 @@ class EmbeddedStore:
 
     def _answer(self, request: Request) -> Reply:
         """Execute one request and return picklable bytes (runs in-process or in a pool child)."""
-        sparql, default_graphs, named_graphs = request
+        sparql, default_graphs, named_graphs, max_rows = request
         graphs = self._default if default_graphs is None else default_graphs
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [ox.NamedNode(g) for g in graphs]
         if default_graphs is None and "FROM" in keywords(sparql):
@@ -134,28 +154,13 @@ class EmbeddedStore:
         )
         try:
             answer = self._store.query(sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named)
-            return self._collect(answer)
+            return _collect(answer, max_rows)
         except SyntaxError as exc:
             return ("error", ("BadRequest", f"SPARQL syntax error: {exc}"))
         except _RowLimit:
             return ("error", ("BadRequest", f"the result has more than {self.max_rows} rows; add a LIMIT"))
         except (OSError, ValueError, RuntimeError) as exc:
             return ("error", ("StoreError", f"query failed: {exc}"))
-
-    def _collect(self, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Reply:
-        if isinstance(answer, ox.QueryBoolean):
-            return ("boolean", bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            triples = []
-            for triple in answer:
-                triples.append(triple)
-                if len(triples) > self.max_rows:
-                    raise _RowLimit
-            return ("triples", ox.serialize(triples, format=NT) or b"")
-        # Solutions stream through the TSV writer, which counts rows and stops the query early.
-        sink = _CountingWriter(self.max_rows)
-        answer.serialize(cast(IO[bytes], sink), TSV)
-        return ("solutions", sink.buffer.getvalue())
 
     def graph_sizes(self) -> dict[str, int]:
         """Number of triples per named graph."""

@@ -21,7 +21,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 #: A picklable query request, and the reply: (kind, payload) or ("error", (class name, message)).
-Request = tuple[str, tuple[str, ...] | None, tuple[str, ...] | None]
+Request = tuple[str, tuple[str, ...] | None, tuple[str, ...] | None, int | None]
 Reply = tuple[str, Any]
 
 

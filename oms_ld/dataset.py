@@ -1,0 +1,396 @@
+"""The dataset description: one graph that is both the VoID description and the DCAT catalogue.
+
+The same entities carry both vocabularies (the dataset is a void:Dataset and a dcat:Dataset), so the
+two descriptions agree by construction. Statistics, partitions and link counts are computed with
+SPARQL through the store (over the default graph, data + ontology), so a remote store answers the
+same way as the embedded one. External IRIs are typed as DCAT-AP 3.0.1's range shapes expect.
+Pure: no Flask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
+
+from .dumps import Dump
+from .namespaces import (
+    BASE,
+    CATALOG,
+    DATASET,
+    DCATAP,
+    ID,
+    LICENSE,
+    NUTS,
+    OMS,
+    ONTOLOGY_IRI,
+    PREFIXES,
+    SPARQL_SERVICE,
+    VCARD,
+    WD,
+    bind_prefixes,
+    sparql_prologue,
+)
+from .store import Store
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: DCAT 3 term (rdflib's DCAT namespace is DCAT 2 and warns about it).
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+IANA = "http://www.iana.org/assignments/media-types/"
+EU = "http://publications.europa.eu/resource/authority/"
+VERSION = "1.0.0"
+SPARQL_URL = URIRef(BASE + "sparql")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+PUBLISHER = ID["collaboration/oms"]
+CONTACT = URIRef(f"{DATASET}#contact")
+HOMEPAGE = URIRef(BASE)
+URI_SPACE = str(ID)
+EXAMPLES = ("region/stockholm", "node-city/uppsala", "strategy/oms-2050")
+THEMES = (URIRef(EU + "data-theme/REGI"), URIRef(EU + "data-theme/GOVE"))
+LANGUAGES = (URIRef(EU + "language/SWE"), URIRef(EU + "language/ENG"))
+PUBLIC = URIRef(EU + "access-right/PUBLIC")
+IRREGULAR = URIRef(EU + "frequency/IRREG")
+STABLE = URIRef(EU + "planned-availability/STABLE")
+REGIONAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
+ATTRIBUTION = URIRef("http://purl.org/adms/licencetype/Attribution")
+THEME_SCHEME = URIRef(EU + "data-theme")
+
+#: Controlled-vocabulary terms we refer to: their types (as range.ttl wants) and labels (from DCAT-AP-SE's bundle).
+TERMS: tuple[tuple[URIRef, tuple[URIRef, ...], str, str], ...] = (
+    (THEMES[0], (SKOS.Concept,), "Regioner och städer", "Regions and cities"),
+    (THEMES[1], (SKOS.Concept,), "Regeringen och den offentliga sektorn", "Government and public sector"),
+    (LANGUAGES[0], (DCTERMS.LinguisticSystem, SKOS.Concept), "svenska", "Swedish"),
+    (LANGUAGES[1], (DCTERMS.LinguisticSystem, SKOS.Concept), "engelska", "English"),
+    (PUBLIC, (DCTERMS.RightsStatement, SKOS.Concept), "Publik", "Public"),
+    (IRREGULAR, (DCTERMS.Frequency, SKOS.Concept), "oregelbundet", "irregular"),
+    (STABLE, (SKOS.Concept,), "Stabil", "Stable"),
+    (REGIONAL_AUTHORITY, (SKOS.Concept,), "Regional myndighet/landsting", "Regional authority"),
+)  # fmt: skip
+TEXT = {
+    "catalog": ("Katalog för oms-ld", "oms-ld catalogue"),
+    "catalog-about": ("Datamängder och datatjänster som ÖMS-samarbetet publicerar som länkade öppna data.",
+                      "Datasets and data services that the ÖMS collaboration publishes as linked open data."),
+    "dataset": ("ÖMS – länkade öppna data om samverkan inom östra Mellansverige",
+                "ÖMS – linked open data about the collaboration in Eastern Central Sweden"),
+    "dataset-about": ("Fakta om ÖMS: de sju regionerna och Mälardalsrådet, länen och kommunerna, nodstäderna, "
+                      "strategin ÖMS 2050 och ÖMS-rapporterna, som RDF under ÖMS-ontologin, validerade med SHACL.",
+                      "Facts about ÖMS: the seven regions and Mälardalsrådet, the counties and municipalities, the "
+                      "node cities, the strategy ÖMS 2050 and the ÖMS reports, as RDF under the ÖMS ontology, "
+                      "validated with SHACL."),
+    "service": ("SPARQL-ändpunkt för oms-ld", "oms-ld SPARQL endpoint"),
+    "service-about": ("Skrivskyddad SPARQL 1.1-ändpunkt över data och ontologi.",
+                      "Read-only SPARQL 1.1 endpoint over the data and the ontology."),
+}  # fmt: skip
+KEYWORDS = {
+    "sv": ("östra Mellansverige", "ÖMS", "regional utveckling", "nodstäder", "regioner", "län", "kommuner",
+           "länkade data"),
+    "en": ("Eastern Central Sweden", "ÖMS", "regional development", "node cities", "regions", "counties",
+           "municipalities", "linked data"),
+}  # fmt: skip
+#: External datasets our links point into: (slug, predicate, target dataset, its IRI prefix, title, homepage).
+LINKSETS = (
+    ("wikidata-same-as", OWL.sameAs, URIRef(str(WD)), str(WD), "Wikidata", "https://www.wikidata.org/"),
+    ("wikidata-close-match", SKOS.closeMatch, URIRef(str(WD)), str(WD), "Wikidata", "https://www.wikidata.org/"),
+    ("wikidata-related", SKOS.related, URIRef(str(WD)), str(WD), "Wikidata", "https://www.wikidata.org/"),
+    ("nuts", OMS.nuts3Region, URIRef("http://data.europa.eu/nuts"), str(NUTS),
+     "NUTS – Nomenclature of territorial units for statistics", "https://ec.europa.eu/eurostat/web/nuts"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A DCAT application profile the catalogue can be served in (Content Negotiation by Profile)."""
+
+    token: str
+    uri: str
+    label: str
+    #: DCAT-AP-SE wants dct:format as a literal media type; DCAT-AP 3.0.1 wants an IRI (a dct:MediaTypeOrExtent).
+    literal_format: bool
+
+
+DCAT_AP_SE = Profile("dcat-ap-se", "https://docs.dataportal.se/dcat/3.0.1/en/", "DCAT-AP-SE 3.0.1", True)
+DCAT_AP = Profile("dcat-ap", "https://semiceu.github.io/DCAT-AP/releases/3.0.1/", "DCAT-AP 3.0.1", False)
+#: The default first: the Swedish data portal harvests the catalogue without asking for a profile.
+PROFILES: tuple[Profile, ...] = (DCAT_AP_SE, DCAT_AP)
+
+
+def _both(g: Graph, node: URIRef, prop: URIRef, key: str) -> None:
+    sv, en = TEXT[key]
+    g.add((node, prop, Literal(sv, lang="sv")))
+    g.add((node, prop, Literal(en, lang="en")))
+
+
+def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
+    """SELECT rows as {variable: lexical value} (unbound variables left out)."""
+    solutions = store.query(sparql_prologue() + sparql).solutions
+    assert solutions is not None, "expected a SELECT result"
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
+
+
+def _count(store: Store, sparql: str) -> int:
+    return int(_rows(store, sparql)[0].get("n", "0"))
+
+
+def _common(g: Graph, node: URIRef, release_date: str | None) -> None:
+    """What the catalogue, dataset and service share: publisher, licence and (but the service) dates."""
+    g.add((node, DCTERMS.publisher, PUBLISHER))
+    g.add((node, DCTERMS.license, URIRef(LICENSE)))
+    if release_date:
+        g.add((node, DCTERMS.issued, Literal(release_date, datatype=XSD.date)))
+        g.add((node, DCTERMS.modified, Literal(release_date, datatype=XSD.date)))
+
+
+def _media_type(g: Graph, mime: str) -> URIRef:
+    iri = URIRef(IANA + mime)
+    g.add((iri, RDF.type, DCTERMS.MediaType))
+    g.add((iri, RDF.type, DCTERMS.MediaTypeOrExtent))
+    return iri
+
+
+def _format(g: Graph, mime: str, profile: Profile) -> Literal | URIRef:
+    return Literal(mime) if profile.literal_format else _media_type(g, mime)
+
+
+def _terms(g: Graph, names: list[Literal], email: str) -> None:
+    """The referenced vocabulary terms, the licence, the publisher agent and the contact point."""
+    for iri, types, sv, en in TERMS:
+        for cls in types:
+            g.add((iri, RDF.type, cls))
+        g.add((iri, SKOS.prefLabel, Literal(sv, lang="sv")))
+        g.add((iri, SKOS.prefLabel, Literal(en, lang="en")))
+    for theme in THEMES:
+        g.add((theme, SKOS.inScheme, THEME_SCHEME))
+    g.add((THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((THEME_SCHEME, DCTERMS.title, Literal("Data theme", lang="en")))
+    licence = URIRef(LICENSE)
+    g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+    g.add((licence, RDFS.label, Literal("CC BY 4.0")))
+    g.add((licence, DCTERMS.type, ATTRIBUTION))
+    g.add((ATTRIBUTION, RDF.type, SKOS.Concept))
+    g.add((ATTRIBUTION, SKOS.prefLabel, Literal("Attribution", lang="en")))
+    g.add((HOMEPAGE, RDF.type, FOAF.Document))
+    g.add((URIRef(ONTOLOGY_IRI), RDF.type, DCTERMS.Standard))
+    g.add((SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard))
+    for cls in (FOAF.Agent, FOAF.Organization):
+        g.add((PUBLISHER, RDF.type, cls))
+    g.add((PUBLISHER, DCTERMS.type, REGIONAL_AUTHORITY))
+    for cls in (VCARD.Organization, VCARD.Kind):
+        g.add((CONTACT, RDF.type, cls))
+    g.add((CONTACT, VCARD.hasEmail, URIRef(email if email.startswith("mailto:") else f"mailto:{email}")))
+    for name in names:
+        g.add((PUBLISHER, FOAF.name, name))
+        g.add((CONTACT, VCARD.fn, name))
+
+
+def _catalog(g: Graph, spatial: list[URIRef], release_date: str) -> None:
+    g.add((CATALOG, RDF.type, DCAT.Catalog))
+    _both(g, CATALOG, DCTERMS.title, "catalog")
+    _both(g, CATALOG, DCTERMS.description, "catalog-about")
+    _common(g, CATALOG, release_date)
+    g.add((CATALOG, DCAT.dataset, DATASET))
+    g.add((CATALOG, DCAT.service, SPARQL_SERVICE))
+    g.add((CATALOG, FOAF.homepage, HOMEPAGE))
+    g.add((CATALOG, DCAT.themeTaxonomy, THEME_SCHEME))
+    for language in LANGUAGES:
+        g.add((CATALOG, DCTERMS.language, language))
+    for place in spatial:
+        g.add((CATALOG, DCTERMS.spatial, place))
+
+
+def _described(g: Graph, node: URIRef) -> None:
+    """Keywords, themes, contact point and access rights (dataset and service)."""
+    for lang, words in KEYWORDS.items():
+        for word in words:
+            g.add((node, DCAT.keyword, Literal(word, lang=lang)))
+    for theme in THEMES:
+        g.add((node, DCAT.theme, theme))
+    g.add((node, DCAT.contactPoint, CONTACT))
+    g.add((node, DCTERMS.accessRights, PUBLIC))
+
+
+def _dataset(g: Graph, spatial: list[URIRef], release_date: str) -> None:
+    for cls in (DCAT.Dataset, VOID.Dataset):
+        g.add((DATASET, RDF.type, cls))
+    _both(g, DATASET, DCTERMS.title, "dataset")
+    _both(g, DATASET, DCTERMS.description, "dataset-about")
+    _common(g, DATASET, release_date)
+    _described(g, DATASET)
+    for place in spatial:
+        g.add((DATASET, DCTERMS.spatial, place))
+        g.add((place, RDF.type, DCTERMS.Location))
+    for language in LANGUAGES:
+        g.add((DATASET, DCTERMS.language, language))
+    g.add((DATASET, DCAT_VERSION, Literal(VERSION)))
+    g.add((DATASET, OWL.versionInfo, Literal(VERSION)))
+    g.add((DATASET, DCTERMS.accrualPeriodicity, IRREGULAR))
+    g.add((DATASET, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    g.add((DATASET, DCAT.landingPage, HOMEPAGE))
+    g.add((DATASET, VOID.sparqlEndpoint, SPARQL_URL))
+    g.add((DATASET, VOID.uriSpace, Literal(URI_SPACE)))
+
+
+def _service(g: Graph, profile: Profile) -> None:
+    g.add((SPARQL_SERVICE, RDF.type, DCAT.DataService))
+    _both(g, SPARQL_SERVICE, DCTERMS.title, "service")
+    _both(g, SPARQL_SERVICE, DCTERMS.description, "service-about")
+    _common(g, SPARQL_SERVICE, None)
+    _described(g, SPARQL_SERVICE)
+    g.add((SPARQL_SERVICE, DCAT.endpointURL, SPARQL_URL))
+    g.add((SPARQL_SERVICE, DCAT.endpointDescription, SPARQL_URL))
+    g.add((SPARQL_SERVICE, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    g.add((SPARQL_SERVICE, DCAT.servesDataset, DATASET))
+    # DCAT-AP-SE's list names application/sparql-query ("RDF query (SPARQL)") for SPARQL services.
+    g.add((SPARQL_SERVICE, DCTERMS.format, _format(g, "application/sparql-query", profile)))
+
+
+def _distributions(g: Graph, dumps: list[Dump], profile: Profile, release_date: str) -> None:
+    """One dcat:Distribution per file content (a dated file and its `latest` alias share one)."""
+    for dump in dumps:
+        g.add((DATASET, VOID.dataDump, URIRef(f"{BASE}download/{dump.name}")))
+    for dump in (d for d in dumps if d.name == d.filename):
+        key = dump.rdf_format.suffix + ("-gz" if dump.compressed else "")
+        dist = URIRef(f"{DATASET}/distribution/{key}")
+        g.add((DATASET, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.accessURL, URIRef(f"{BASE}download/{dump.name}")))
+        for alias in (d for d in dumps if d.filename == dump.filename):
+            g.add((dist, DCAT.downloadURL, URIRef(f"{BASE}download/{alias.name}")))
+        g.add((dist, DCAT.mediaType, _media_type(g, dump.rdf_format.mime)))
+        g.add((dist, DCTERMS.format, _format(g, dump.rdf_format.mime, profile)))
+        if dump.compressed:
+            g.add((dist, DCAT.compressFormat, _media_type(g, dump.media_type)))
+        g.add((dist, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(f"{dist}#checksum")
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+        g.add((dist, DCTERMS.license, URIRef(LICENSE)))
+        g.add((dist, DCTERMS.issued, Literal(release_date, datatype=XSD.date)))
+        g.add((dist, DCATAP.availability, STABLE))
+        packed = " (gzip)" if dump.compressed else ""
+        what = ("data, ontologi och SHACL-former", "data, ontology and SHACL shapes") if dump.quads else (
+            "data och ontologi", "data and ontology")  # fmt: skip
+        label = dump.rdf_format.label
+        g.add((dist, DCTERMS.title, Literal(f"oms-ld som {label}{packed}", lang="sv")))
+        g.add((dist, DCTERMS.title, Literal(f"oms-ld as {label}{packed}", lang="en")))
+        g.add((dist, DCTERMS.description, Literal(f"Hela datamängden ({what[0]}) som {label}{packed}.", lang="sv")))
+        g.add((dist, DCTERMS.description, Literal(f"The whole dataset ({what[1]}) as {label}{packed}.", lang="en")))
+
+
+def namespace_of(iri: str) -> str:
+    """The namespace part of `iri`: up to the last `#`, else up to the last `/`."""
+    cut = iri.rfind("#") if "#" in iri else iri.rfind("/")
+    return iri[: cut + 1]
+
+
+_PREFIX_OF = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+
+
+def slug(iri: str) -> str:
+    """A path-safe name for a class or property: `oms:NodeCity` → `oms-node-city`."""
+    namespace = namespace_of(iri)
+    prefix = _PREFIX_OF.get(namespace) or "ns-" + hashlib.sha256(namespace.encode()).hexdigest()[:8]
+    local = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", iri[len(namespace) :])
+    return re.sub(r"[^a-z0-9]+", "-", f"{prefix}-{local}".lower()).strip("-")
+
+
+def _partitions(g: Graph, rows: list[dict[str, str]], kind: str) -> int:
+    """Class (kind "class") or property partitions from rows of (?x, ?n); returns how many."""
+    link, term, stat = {
+        "class": (VOID.classPartition, VOID["class"], VOID.entities),
+        "property": (VOID.propertyPartition, VOID.property, VOID.triples),
+    }[kind]
+    used: set[str] = set()
+    for row in sorted(rows, key=lambda r: r["x"]):
+        name = slug(row["x"])
+        while name in used:
+            name += "-x"
+        used.add(name)
+        part = URIRef(f"{DATASET}/{kind}/{name}")
+        g.add((DATASET, link, part))
+        g.add((part, RDF.type, VOID.Dataset))
+        g.add((part, term, URIRef(row["x"])))
+        g.add((part, stat, Literal(int(row["n"]), datatype=XSD.integer)))
+    return len(rows)
+
+
+def _statistics(g: Graph, store: Store) -> None:
+    """VoID statistics, partitions and vocabularies, counted over distinct triples of the default graph."""
+    distinct = "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    totals = _rows(store, "SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) "
+                          f"(COUNT(DISTINCT ?o) AS ?objects) WHERE {distinct}")[0]  # fmt: skip
+    entities = _count(store, f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && '
+                             f'STRSTARTS(STR(?s), "{URI_SPACE}")) }}')  # fmt: skip
+    classes = _rows(store, "SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?x FILTER(isIRI(?x)) } GROUP BY ?x")
+    properties = _rows(store, "SELECT ?x (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s (?p AS ?x) ?o WHERE "
+                              "{ ?s ?p ?o } } GROUP BY ?x")  # fmt: skip
+    for prop, value in ((VOID.triples, totals["triples"]), (VOID.distinctSubjects, totals["subjects"]),
+                        (VOID.distinctObjects, totals["objects"]), (VOID.entities, entities),
+                        (VOID.classes, _partitions(g, classes, "class")),
+                        (VOID.properties, _partitions(g, properties, "property"))):  # fmt: skip
+        g.add((DATASET, prop, Literal(int(value), datatype=XSD.integer)))
+    for namespace in sorted({namespace_of(row["x"]) for row in (*classes, *properties)}):
+        g.add((DATASET, VOID.vocabulary, URIRef(namespace)))
+
+
+def _linksets(g: Graph, store: Store) -> None:
+    """One void:Linkset per external target and link predicate that the data uses."""
+    for name, predicate, target, prefix, title, homepage in LINKSETS:
+        n = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o "
+                          f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{prefix}")) }} }}')  # fmt: skip
+        if not n:
+            continue
+        linkset = URIRef(f"{DATASET}/linkset/{name}")
+        g.add((DATASET, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, VOID.subjectsTarget, DATASET))
+        g.add((linkset, VOID.objectsTarget, target))
+        g.add((linkset, VOID.linkPredicate, predicate))
+        g.add((linkset, VOID.triples, Literal(n, datatype=XSD.integer)))
+        g.add((target, RDF.type, VOID.Dataset))
+        g.add((target, DCTERMS.title, Literal(title, lang="en")))
+        g.add((target, FOAF.homepage, URIRef(homepage)))
+        g.add((target, VOID.uriSpace, Literal(prefix)))
+
+
+def _examples(g: Graph, store: Store) -> None:
+    """void:exampleResource for each example the store knows about."""
+    values = " ".join(f"<{ID[path]}>" for path in EXAMPLES)
+    for row in _rows(store, f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} FILTER EXISTS {{ ?x ?p ?o }} }}"):
+        g.add((DATASET, VOID.exampleResource, URIRef(row["x"])))
+
+
+def build_metadata(
+    store: Store, dumps: Iterable[Dump], *, release_date: str, contact_email: str, profile: Profile = DCAT_AP_SE
+) -> Graph:
+    """The VoID + DCAT description of the dataset, its catalogue, SPARQL service and dump files.
+
+    Args:
+        store: the published store; counts and links are queried from its default graph.
+        dumps: the dump files (sizes and checksums go into the distributions).
+        release_date: YYYY-MM-DD, the dataset's dct:issued and dct:modified.
+        contact_email: the contact point's address (`mailto:` is added when missing).
+        profile: DCAT-AP-SE (literal dct:format, the default) or DCAT-AP (media type IRIs).
+    """
+    g = bind_prefixes(Graph())
+    g.bind("spdx", str(SPDX))
+    g.bind("dcatap", str(DCATAP))
+    labels = _rows(store, f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{PUBLISHER}> rdfs:label ?l }}")
+    names = [Literal(row["l"], lang=row.get("lang") or None) for row in labels] or [Literal("ÖMS")]
+    nuts = _rows(store, "SELECT DISTINCT ?x WHERE { ?county oms:nuts3Region ?x } ORDER BY ?x")
+    spatial = [URIRef(row["x"]) for row in nuts]
+    _terms(g, names, contact_email)
+    _catalog(g, spatial, release_date)
+    _dataset(g, spatial, release_date)
+    _service(g, profile)
+    _distributions(g, sorted(dumps, key=lambda d: d.name), profile, release_date)
+    _statistics(g, store)
+    _linksets(g, store)
+    _examples(g, store)
+    return g

@@ -1,0 +1,193 @@
+"""Blueprint "downloads": the dump files and their index, the VoID description and the DCAT catalogue.
+
+Only names in the dump table are served (nothing is read from the filesystem by path). Every
+representation is computed once per data version through the site's cache and sent by `http.send`
+(ETag, Last-Modified, 304s, CORS).
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, render_template_string, request
+from rdflib import Graph
+from werkzeug.wrappers import Response
+
+from .cache import Representation, make_etag
+from .conneg import negotiate
+from .dataset import DCAT_AP_SE, PROFILES, Profile, build_metadata
+from .dumps import Dump
+from .errors import NotFound
+from .formats import HTML, JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, MediaType
+from .http import TEXT, send
+from .render import rdf_bytes
+from .site import Site, get_site
+
+bp = Blueprint("downloads", __name__)
+
+JSON = MediaType("application/json", "json", "JSON")
+#: The download index: a page for people, a JSON listing, and a `sha256sum -c` file as plain text.
+INDEX_FORMATS: tuple[MediaType, ...] = (HTML, JSON, TEXT)
+#: The VoID description: Turtle unless asked otherwise.
+VOID_FORMATS: tuple[MediaType, ...] = RDF_FORMATS
+#: The catalogue: RDF/XML for clients that do not say (the Swedish data portal harvests RDF/XML).
+CATALOG_FORMATS: tuple[MediaType, ...] = (RDFXML, TURTLE, JSONLD, NTRIPLES)
+DESCRIBED_BY = ("Link", '</.well-known/void>; rel="describedby"; type="text/turtle"')
+
+INDEX_PAGE = """<!doctype html>
+<html lang="sv"><head><meta charset="utf-8"><title>Nedladdningar · Downloads – oms-ld</title></head>
+<body><main>
+<h1>Nedladdningar <span lang="en">· Downloads</span></h1>
+<p>Hela datamängden, licens <a href="{{ license }}">CC BY 4.0</a>. Filerna med datum ändras aldrig;
+<code>latest</code> är alltid samma bytes som den senaste utgåvan.
+<span lang="en">The whole dataset under CC BY 4.0. Dated files never change; <code>latest</code> has the same
+bytes as the newest release.</span></p>
+<p>Beskrivning <span lang="en">· Description</span>: <a href="/.well-known/void">VoID</a>,
+<a href="/catalog">DCAT</a>.</p>
+<table>
+<thead><tr><th>Fil · File</th><th>Innehåll · Content</th><th>Mediatyp · Media type</th>
+<th>Byte</th><th>SHA-256</th></tr></thead>
+<tbody>{% for d in dumps %}
+<tr><td><a href="/download/{{ d.name }}" download="{{ d.filename }}">{{ d.name }}</a></td>
+<td>{{ d.rdf_format.label }}{% if d.compressed %} (gzip){% endif %} – {{ "data, ontology, shapes" if d.quads
+else "data, ontology" }}</td><td><code>{{ d.media_type }}</code></td><td>{{ d.size }}</td>
+<td><code>{{ d.sha256 }}</code></td></tr>{% endfor %}
+</tbody></table></main></body></html>
+"""
+
+
+def _max_age(site: Site) -> int:
+    return int(site.config["CACHE_MAX_AGE"])
+
+
+def listing(dumps: list[Dump], media_type: MediaType) -> bytes:
+    """The index of `dumps` as JSON or as `sha256sum` lines (HTML is rendered by the view)."""
+    if media_type is JSON:
+        rows = [{"name": d.name, "url": f"/download/{d.name}", "mediaType": d.media_type,
+                 "format": d.rdf_format.mime, "size": d.size, "sha256": d.sha256} for d in dumps]  # fmt: skip
+        return (json.dumps(rows, indent=2) + "\n").encode("utf-8")
+    return "".join(f"{d.sha256}  {d.name}\n" for d in dumps).encode("utf-8")
+
+
+def _index(site: Site, media_type: MediaType) -> Representation:
+    dumps = list(site.dumps.values())
+    if media_type is HTML:
+        from .namespaces import LICENSE
+
+        body = render_template_string(INDEX_PAGE, dumps=dumps, license=LICENSE).encode("utf-8")
+    else:
+        body = listing(dumps, media_type)
+    return Representation(
+        body=body,
+        content_type=media_type.content_type,
+        etag=make_etag(site.version, "download-index", media_type.suffix),
+        last_modified=site.sources.modified,
+        headers=(DESCRIBED_BY,),
+    )
+
+
+@bp.route("/download/", methods=["GET", "HEAD"])
+def index() -> Response:
+    """Every download with its size, media type and SHA-256 (HTML, JSON or `sha256sum` text by Accept)."""
+    site = get_site()
+    media_type = negotiate(request.headers.get("Accept"), INDEX_FORMATS, aliases={})
+    rep = site.cache.get(("download-index", site.version, media_type.suffix), lambda: _index(site, media_type))
+    return send(rep, max_age=_max_age(site))
+
+
+def _file(site: Site, dump: Dump) -> Representation:
+    return Representation(
+        body=dump.body,
+        content_type=dump.content_type,
+        # The bytes decide the validator, so a dated file and its `latest` alias share it.
+        etag=f'"{dump.sha256[:32]}"',
+        last_modified=site.sources.modified,
+        headers=(("Content-Disposition", f'attachment; filename="{dump.filename}"'), DESCRIBED_BY),
+    )
+
+
+@bp.route("/download/<name>", methods=["GET", "HEAD"])
+def download(name: str) -> Response:
+    """One dump file, by its name in the dump table (`.gz` files are application/gzip, not a content coding)."""
+    site = get_site()
+    dump = site.dumps.get(name)
+    if dump is None:
+        raise NotFound(f"/download/{name[:100]}: no such file; see /download/ for the list")
+    rep = site.cache.get(("download", site.version, name), lambda: _file(site, dump))
+    return send(rep, vary=(), max_age=_max_age(site))
+
+
+def _graph(
+    site: Site, graph: Graph, media_type: MediaType, kind: str, headers: tuple[tuple[str, str], ...] = ()
+) -> Representation:
+    return Representation(
+        body=rdf_bytes(graph, media_type),
+        content_type=media_type.content_type,
+        etag=make_etag(site.version, kind, media_type.suffix),
+        last_modified=site.sources.modified,
+        headers=headers,
+    )
+
+
+@bp.route("/.well-known/void", methods=["GET", "HEAD"])
+def void() -> Response:
+    """The VoID (and DCAT) description of the dataset (RFC 8615 well-known location), Turtle by default."""
+    site = get_site()
+    media_type = negotiate(request.headers.get("Accept"), VOID_FORMATS, format_param=request.args.get("format"))
+    rep = site.cache.get(
+        ("void", site.version, media_type.suffix), lambda: _graph(site, site.metadata, media_type, "void")
+    )
+    return send(rep, vary=("Accept",), max_age=_max_age(site))
+
+
+def choose_profile(token: str | None, accept_profile: str | None) -> Profile:
+    """The catalogue profile: `?_profile=` (token or URI), else the best `Accept-Profile` entry, else the default.
+
+    `Accept-Profile` entries are `<URI>` with an optional `;q=`; ties go to the server's order, unknown
+    profiles are ignored (CNEG-PROF: fall back to the default).
+    """
+    if token:
+        return next((p for p in PROFILES if token.strip().rstrip("/") in (p.token, p.uri.rstrip("/"))), DCAT_AP_SE)
+    best, best_q = DCAT_AP_SE, 0.0
+    entries = [entry.strip().split(";") for entry in (accept_profile or "").split(",") if entry.strip()]
+    for profile in PROFILES:
+        for uri, *params in entries:
+            if uri.strip().strip("<>").rstrip("/") != profile.uri.rstrip("/"):
+                continue
+            q = next((p.split("=", 1)[1] for p in params if p.strip().startswith("q=")), "1")
+            try:
+                quality = float(q)
+            except ValueError:
+                quality = 0.0
+            if quality > best_q:
+                best, best_q = profile, quality
+    return best
+
+
+def _catalog(site: Site, profile: Profile, media_type: MediaType) -> Representation:
+    if profile is DCAT_AP_SE:
+        graph = site.metadata
+    else:
+        graph = build_metadata(
+            site.store,
+            site.dumps.values(),
+            release_date=str(site.config["RELEASE_DATE"]),
+            contact_email=str(site.config["CONTACT_EMAIL"]),
+            profile=profile,
+        )
+    links = [("Link", f'<{profile.uri}>; rel="profile"')]
+    links += [("Link", f'</catalog?_profile={p.token}&_mediatype={m.suffix}>; rel="alternate"; type="{m.mime}"; '
+                       f'profile="{p.uri}"') for p in PROFILES for m in CATALOG_FORMATS]  # fmt: skip
+    return _graph(site, graph, media_type, f"catalog-{profile.token}", tuple(links))
+
+
+@bp.route("/catalog", methods=["GET", "HEAD"])
+def catalog() -> Response:
+    """The DCAT catalogue: DCAT-AP-SE as RDF/XML unless the client asks for another profile or format."""
+    site = get_site()
+    profile = choose_profile(request.args.get("_profile"), request.headers.get("Accept-Profile"))
+    explicit = request.args.get("_mediatype") or request.args.get("format")
+    media_type = negotiate(request.headers.get("Accept"), CATALOG_FORMATS, format_param=explicit)
+    key = ("catalog", site.version, profile.token, media_type.suffix)
+    rep = site.cache.get(key, lambda: _catalog(site, profile, media_type))
+    return send(rep, vary=("Accept", "Accept-Profile"), max_age=_max_age(site))

@@ -1,0 +1,159 @@
+"""The bulk downloads: the published content serialized once per data version, byte for byte reproducible.
+
+Data + ontology as Turtle, N-Triples, JSON-LD and RDF/XML; all three named graphs (ontology, data,
+shapes) as TriG and N-Quads; and a gzip of each. Every file has a dated name
+(`oms-ld-2026-11-26.ttl`) and a stable alias (`oms-ld-latest.ttl`) with identical bytes.
+
+The bytes must not depend on the process that made them (the server runs several workers, and the
+catalogue publishes each file's SHA-256): blank nodes get canonical labels, line formats are sorted,
+and JSON-LD is written with sorted keys and arrays. Pure: no Flask.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib.compare import to_canonical_graph
+
+from .errors import ConfigError
+from .formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, MediaType
+from .namespaces import PREFIXES, bind_prefixes
+from .render import rdf_bytes
+from .sources import Sources
+from .store import GRAPHS
+
+#: The dump formats, in the order they are listed; the first four hold data + ontology, the last two every graph.
+FORMATS: tuple[MediaType, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
+QUAD_FORMATS: tuple[MediaType, ...] = (TRIG, NQUADS)
+BY_SUFFIX: dict[str, MediaType] = {m.suffix: m for m in FORMATS}
+GZIP = "application/gzip"
+LATEST = "latest"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One downloadable file."""
+
+    #: The file name in `/download/{name}`.
+    name: str
+    #: The media type it is served as (`application/gzip` for the `.gz` files).
+    media_type: str
+    body: bytes = field(repr=False)
+    #: Hex SHA-256 of `body`.
+    sha256: str
+    size: int
+    #: The RDF syntax of the (decompressed) content.
+    rdf_format: MediaType
+    #: The dated name a download is saved as (the `latest` alias saves as the dated file).
+    filename: str
+
+    @property
+    def compressed(self) -> bool:
+        """True for the `.gz` files."""
+        return self.name.endswith(".gz")
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header value (with a charset for the textual formats)."""
+        return GZIP if self.compressed else self.rdf_format.content_type
+
+    @property
+    def quads(self) -> bool:
+        """True when the file holds the named graphs (TriG, N-Quads) rather than data + ontology."""
+        return self.rdf_format in QUAD_FORMATS
+
+
+def canonical(graph: Graph) -> Graph:
+    """`graph` with blank nodes relabelled canonically (so equal graphs serialize alike); as-is without any."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    result = bind_prefixes(Graph())
+    for triple in to_canonical_graph(graph):
+        result.add(triple)
+    return result
+
+
+def _nt_lines(graph: Graph) -> list[str]:
+    """The N-Triples lines of `graph`, sorted."""
+    return sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+
+
+def nquads(sources: Sources) -> bytes:
+    """Every graph as N-Quads: graph by graph (ontology, data, shapes), lines sorted within each."""
+    lines: list[str] = []
+    for group, iri in GRAPHS.items():
+        graph: Graph = getattr(sources, group)
+        lines += [f"{line[:-2].rstrip()} <{iri}> ." for line in _nt_lines(canonical(graph))]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _sorted_json(value: Any) -> Any:
+    """JSON with every array (except RDF lists) in a fixed order, so the text does not depend on set order."""
+    if isinstance(value, dict):
+        return {k: (v if k == "@list" else _sorted_json(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def dump_bytes(sources: Sources, media_type: MediaType) -> bytes:
+    """The content serialized as `media_type`: data + ontology, or all named graphs for TriG and N-Quads."""
+    if media_type is NQUADS:
+        return nquads(sources)
+    if media_type is TRIG:
+        quads = list(ox.parse(nquads(sources), ox.RdfFormat.N_QUADS))
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+    published = canonical(sources.published())
+    if media_type is RDFXML:
+        triples = list(ox.parse(rdf_bytes(published, NTRIPLES), ox.RdfFormat.N_TRIPLES))
+        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
+    if media_type is JSONLD:
+        document = _sorted_json(json.loads(rdf_bytes(published, JSONLD)))
+        return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    if media_type in (TURTLE, NTRIPLES):
+        return rdf_bytes(published, media_type)
+    raise ValueError(f"{media_type.mime} is not a dump format")
+
+
+def _dump(name: str, body: bytes, media_type: MediaType, filename: str) -> Dump:
+    compressed = name.endswith(".gz")
+    return Dump(
+        name=name,
+        media_type=GZIP if compressed else media_type.mime,
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        rdf_format=media_type,
+        filename=filename,
+    )
+
+
+def build_dumps(sources: Sources, release_date: str) -> dict[str, Dump]:
+    """Every dump file by name: dated files first, then the `latest` aliases, each format plain then gzip.
+
+    The content comes from `sources`, the graphs that passed the validation gate (the embedded store is
+    loaded from the same files; a remote store is expected to hold them too).
+
+    Raises:
+        ConfigError: `release_date` is not a YYYY-MM-DD date.
+    """
+    if not _DATE.fullmatch(release_date):
+        raise ConfigError(f"RELEASE_DATE must be a date like 2026-11-26, not {release_date!r}")
+    dated: list[Dump] = []
+    for media_type in FORMATS:
+        body = dump_bytes(sources, media_type)
+        name = f"oms-ld-{release_date}.{media_type.suffix}"
+        dated.append(_dump(name, body, media_type, name))
+        packed = gzip.compress(body, compresslevel=9, mtime=0)
+        dated.append(_dump(f"{name}.gz", packed, media_type, f"{name}.gz"))
+    aliases = [_dump(d.name.replace(release_date, LATEST, 1), d.body, d.rdf_format, d.filename) for d in dated]
+    return {d.name: d for d in (*dated, *aliases)}
