@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from . import queries
 from .cache import Representation, make_etag
 from .conneg import negotiate
 from .errors import PayloadTooLarge
-from .formats import ALIASES, HTML, RDF_FORMATS, RESULT_ALIASES, RESULT_FORMATS, TURTLE, MediaType
+from .formats import (
+    ALIASES,
+    HTML,
+    RDF_FORMATS,
+    RESULT_ALIASES,
+    RESULT_FORMATS,
+    RESULTS_JSON,
+    RESULTS_XML,
+    TURTLE,
+    MediaType,
+)
 from .http import send
-from .protocol import QueryRequest, read_request, service_description
+from .protocol import QueryRequest, parse_params, read_request, service_description
 from .render import rdf_bytes
 from .site import Site, get_site
 
@@ -20,6 +31,8 @@ bp = Blueprint("sparql", __name__)
 #: Results worth keeping in the representation cache (GET only); bigger ones are recomputed.
 CACHE_LIMIT = 512 * 1024
 SD_FORMATS: tuple[MediaType, ...] = (TURTLE, *RDF_FORMATS[1:], HTML)
+#: ASK answers: CSV and TSV define no boolean (SPARQL 1.1 CSV/TSV §1: SELECT results only).
+BOOLEAN_FORMATS: tuple[MediaType, ...] = (RESULTS_JSON, RESULTS_XML)
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -34,23 +47,47 @@ def endpoint() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204, headers={**CORS_PREFLIGHT, "Allow": "GET, HEAD, POST, OPTIONS"})
     site = get_site()
-    limit = int(site.config["MAX_REQUEST_BYTES"])
-    if (request.content_length or 0) > limit:
-        raise PayloadTooLarge(f"the request body is over the limit of {limit} bytes")
-    body = request.get_data(cache=False) if request.method == "POST" else b""
-    asked = read_request(
-        request.method, request.headers.get("Content-Type"), list(request.args.items(multi=True)), body
-    )
+    body = read_body(int(site.config["MAX_REQUEST_BYTES"])) if request.method == "POST" else b""
+    # Parsed here rather than taken from request.args, which replaces bytes that are not UTF-8.
+    url_params = parse_params(request.query_string, "URL query string")
+    asked = read_request(request.method, request.headers.get("Content-Type"), url_params, body)
     if asked is None:
         return describe_service(site)
     return answer(site, asked)
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, refused when over `limit` bytes however it is framed.
+
+    `request.get_data()` silently cuts a chunked body (no Content-Length) at MAX_CONTENT_LENGTH, which
+    could run a truncated query. So read one byte past the limit and refuse if it is there.
+    """
+    too_large = PayloadTooLarge(f"the request body is over the limit of {limit} bytes")
+    if (request.content_length or 0) > limit:
+        raise too_large
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            part = request.stream.read(limit + 1 - size)
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+    except RequestEntityTooLarge as exc:  # werkzeug's own guard on a chunked stream
+        raise too_large from exc
+    if size > limit:
+        raise too_large
+    return b"".join(parts)
 
 
 def answer(site: Site, asked: QueryRequest) -> Response:
     """Run the query (or answer 304 from the validator) and serialize the negotiated format."""
     form = queries.query_form(asked.query)
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
-    offers = (*(RDF_FORMATS if graph_form else RESULT_FORMATS), *((HTML,) if request.method == "GET" else ()))
+    safe = request.method in ("GET", "HEAD")  # HEAD is GET without the body (RFC 9110 §9.3.2)
+    formats = RDF_FORMATS if graph_form else BOOLEAN_FORMATS if form == "ASK" else RESULT_FORMATS
+    offers = (*formats, *((HTML,) if safe else ()))
     aliases = ALIASES if graph_form else RESULT_ALIASES
     media_type = negotiate(request.headers.get("Accept"), offers, aliases=aliases)
     if media_type is HTML:
@@ -67,8 +104,9 @@ def answer(site: Site, asked: QueryRequest) -> Response:
         )
         return Representation(result.serialize(media_type), media_type.content_type, etag, site.sources.modified)
 
-    if request.method != "GET":
+    if not safe:
         response = send(build(), vary=("Accept",), max_age=0)
+        response.cache_control.public = False  # an answer to a POST is not for shared caches
         response.cache_control.no_store = True
         return response
     if request.if_none_match.contains(etag.strip('"')):
@@ -102,8 +140,55 @@ def describe_service(site: Site) -> Response:
 
 
 def query_page(site: Site, query: str) -> Response:
-    """The HTML query page, with `query` filled in (permalinks)."""
-    body = render_template("query.html", query=query, lang="en")
-    etag = make_etag(site.version, "query-page", query)
+    """The HTML query page (YASGUI, a plain form, the example gallery) with `query` in the editor.
+
+    A browser opening `/sparql?query=…` gets this page: the query's permalink. When the plain form was
+    sent (`run` in the URL: no JavaScript), the query is also run here and its results rendered below.
+    """
+    from .examples import examples_in, permalink
+    from .html import href_for, page
+    from .namespaces import PREFIXES
+    from .resources import language
+
+    lang = language()
+    examples = examples_in(str(site.config["QUERIES_DIR"]))
+    run = bool(query.strip()) and "run" in request.args
+    vary = ("Accept", "Accept-Language")
+    etag = make_etag(site.version, "query-page", request.host_url, lang, query, "run" if run else "")
+    if request.if_none_match.contains(etag.strip('"')):
+        return send(Representation(b"", HTML.content_type, etag, site.sources.modified), vary=vary)
+
+    def cell(term: object) -> dict[str, str]:
+        """One result value for the table: its text, a link for an IRI, a literal's language or datatype."""
+        import pyoxigraph as ox
+
+        if isinstance(term, ox.NamedNode):
+            return {"text": term.value, "href": href_for(term.value, site.base)[0] or "", "note": ""}
+        if isinstance(term, ox.Literal):
+            kind = "" if term.datatype.value.endswith(("#string", "#langString")) else term.datatype.value
+            return {"text": term.value, "href": "", "note": f"@{term.language}" if term.language else kind}
+        return {"text": str(term or ""), "href": "", "note": ""}
+
+    results: dict[str, object] | None = None
+    if run:
+        result = site.store.query(query, timeout=float(site.config["QUERY_TIMEOUT"]))
+        if result.boolean is not None:
+            results = {"boolean": bool(result.boolean), "text": None}
+        elif result.triples is not None:
+            results = {"boolean": None, "text": result.serialize(TURTLE).decode("utf-8")}
+        elif result.solutions is not None:
+            names = [v.value for v in result.solutions.variables]
+            rows = [[cell(solution[name]) for name in names] for solution in result.solutions]
+            results = {"boolean": None, "text": None, "variables": names, "rows": rows}
+    body = render_template(
+        "query.html",
+        **page(lang, "/sparql"),
+        query=query or (examples[0].query if examples else ""),
+        permalink=permalink(query) if query else "/sparql",
+        endpoint=request.host_url + "sparql",
+        examples=examples,
+        prefixes=PREFIXES,
+        results=results,
+    )
     rep = Representation(body.encode("utf-8"), HTML.content_type, etag, site.sources.modified)
-    return send(rep, vary=("Accept",), max_age=int(site.config["CACHE_MAX_AGE"]))
+    return send(rep, vary=vary, max_age=int(site.config["CACHE_MAX_AGE"]))
