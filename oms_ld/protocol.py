@@ -57,13 +57,28 @@ def _utf8(body: bytes, what: str) -> str:
         raise BadRequest(f"the {what} is not valid UTF-8 (UTF-8 is the only valid charset)") from exc
 
 
+def parse_params(raw: bytes, what: str) -> list[tuple[str, str]]:
+    """The `name=value&…` pairs of a URL query string or form body, decoded strictly as UTF-8.
+
+    Raises:
+        BadRequest: raw bytes or percent-escapes that are not UTF-8 (they would be silently replaced).
+    """
+    text = _utf8(raw, what)
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(
+            f"the {what} has %-escapes that are not valid UTF-8 (UTF-8 is the only valid charset)"
+        ) from exc
+
+
 def read_request(
     method: str, content_type: str | None, url_params: Sequence[tuple[str, str]], body: bytes
 ) -> QueryRequest | None:
     """What a request to the endpoint asks for; None when it carries no query (service description).
 
     Raises:
-        UpdateRefused: an update request (never executed).
+        UpdateRefused: an update request (never executed), also one sent as `query`.
         UnsupportedMediaType: a POST body type the protocol does not define for queries.
         BadRequest: several or empty `query` parameters, bad charset or bytes, SERVICE.
     """
@@ -76,7 +91,7 @@ def read_request(
         if options.get("charset", "utf-8") not in ("utf-8", "utf8"):
             raise BadRequest(f"charset {options['charset']!r} is not supported: UTF-8 is the only valid charset")
         if kind == FORM:
-            params += parse_qsl(_utf8(body, "form body"), keep_blank_values=True)
+            params += parse_params(body, "form body")
         elif kind == DIRECT:
             direct = _utf8(body, "query")
         elif not kind:
@@ -96,6 +111,8 @@ def read_request(
         raise BadRequest(f"exactly one query is allowed per request, got {len(texts)}")
     if not texts[0].strip():
         raise BadRequest("the query is empty")
+    if queries.is_update(texts[0]):
+        raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted (not even as a query)")
     if "SERVICE" in queries.keywords(texts[0]):
         raise QueryRefused(
             "SERVICE is not allowed: it would make this server send requests to other hosts on your behalf. "

@@ -19,9 +19,13 @@ _OPAQUE = re.compile(
     r"|#[^\n\r]*",
     re.DOTALL,
 )
-#: A bare word that is not part of a variable (?x, $x) or a prefixed name (ex:x, x:y).
-_WORD = re.compile(r"(?<![?$:\w])([A-Za-z]+)(?![\w:])")
+#: A bare word that is not part of a variable (?x, $x), a prefixed name (ex:x, x:y, ex:valid-from,
+#: my-ns:x) or a language tag ("…"@service, @en-service): no keyword ever touches "-" or follows "@".
+_WORD = re.compile(r"(?<![?$:@\w-])([A-Za-z]+)(?![\w:-])")
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+#: The words an update request starts with (after its prologue): SPARQL 1.1 Update §3.1–3.2.
+UPDATE_VERBS = frozenset({"INSERT", "DELETE", "WITH", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
+_PROLOGUE = frozenset({"BASE", "PREFIX", "VERSION"})
 #: SPARQL allows \\u and \\U escapes anywhere in a query (SPARQL 1.1 §19.2); undo them before looking.
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -48,6 +52,15 @@ def query_form(sparql: str) -> str | None:
         if upper in FORMS:
             return upper
     return None
+
+
+def is_update(sparql: str) -> bool:
+    """True when the text is a SPARQL Update request (its first keyword after the prologue is an update verb)."""
+    for word in _WORD.findall(_visible(sparql)):
+        upper = str(word).upper()
+        if upper not in _PROLOGUE:
+            return upper in UPDATE_VERBS
+    return False
 
 
 def iri_ref(iri: str) -> str:
