@@ -22,8 +22,6 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from werkzeug.serving import make_server
 
 pytestmark = [
-    # Python 3.12+ warns when forking a threaded process; the query pool forks from server threads on purpose.
-    pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
     # SPARQLWrapper 2.0 parses RDF answers into rdflib's deprecated ConjunctiveGraph: not ours to fix.
     pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
 ]

@@ -34,7 +34,6 @@ from werkzeug.test import TestResponse
 from oms_ld.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
 # Python 3.12+ warns when forking a threaded process; the query pool forks from server threads on purpose.
-pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 
 OMS = "https://w3id.org/oms-ld/def/oms#"
 NODE_CITIES = f"SELECT ?n WHERE {{ ?n a <{OMS}NodeCity> }} ORDER BY ?n"

@@ -4,6 +4,9 @@ pyoxigraph cannot cancel a query once started, and a thread cannot be killed. So
 the SPARQL endpoint goes to a child process forked from the loaded store (copy-on-write, so no
 reload), and a child that overruns the limit is killed and replaced. Other requests keep being
 served by the other children and by the parent. Replies cross the pipe as bytes (TSV, N-Triples).
+
+A child may be forked from a threaded server. If it inherited a lock another thread held at that
+moment and blocks on it, the cost is bounded: the request times out and the child is replaced.
 """
 
 from __future__ import annotations
