@@ -9,12 +9,10 @@ Pure: no Flask.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from .dumps import Dump
@@ -25,19 +23,15 @@ from .namespaces import (
     DCATAP,
     ID,
     LICENSE,
-    NUTS,
-    OMS,
     ONTOLOGY_IRI,
-    PREFIXES,
     SPARQL_SERVICE,
+    SPDX,
     VCARD,
-    WD,
     bind_prefixes,
-    sparql_prologue,
 )
 from .store import Store
+from .void import URI_SPACE, describe_void, rows
 
-SPDX = Namespace("http://spdx.org/rdf/terms#")
 #: DCAT 3 term (rdflib's DCAT namespace is DCAT 2 and warns about it).
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 IANA = "http://www.iana.org/assignments/media-types/"
@@ -48,8 +42,6 @@ SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 PUBLISHER = ID["collaboration/oms"]
 CONTACT = URIRef(f"{DATASET}#contact")
 HOMEPAGE = URIRef(BASE)
-URI_SPACE = str(ID)
-EXAMPLES = ("region/stockholm", "node-city/uppsala", "strategy/oms-2050")
 THEMES = (URIRef(EU + "data-theme/REGI"), URIRef(EU + "data-theme/GOVE"))
 LANGUAGES = (URIRef(EU + "language/SWE"), URIRef(EU + "language/ENG"))
 PUBLIC = URIRef(EU + "access-right/PUBLIC")
@@ -91,14 +83,6 @@ KEYWORDS = {
     "en": ("Eastern Central Sweden", "ÖMS", "regional development", "node cities", "regions", "counties",
            "municipalities", "linked data"),
 }  # fmt: skip
-#: External datasets our links point into: (slug, predicate, target dataset, its IRI prefix, title, homepage).
-LINKSETS = (
-    ("wikidata-same-as", OWL.sameAs, URIRef(str(WD)), str(WD), "Wikidata", "https://www.wikidata.org/"),
-    ("wikidata-close-match", SKOS.closeMatch, URIRef(str(WD)), str(WD), "Wikidata", "https://www.wikidata.org/"),
-    ("wikidata-related", SKOS.related, URIRef(str(WD)), str(WD), "Wikidata", "https://www.wikidata.org/"),
-    ("nuts", OMS.nuts3Region, URIRef("http://data.europa.eu/nuts"), str(NUTS),
-     "NUTS – Nomenclature of territorial units for statistics", "https://ec.europa.eu/eurostat/web/nuts"),
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -122,18 +106,6 @@ def _both(g: Graph, node: URIRef, prop: URIRef, key: str) -> None:
     sv, en = TEXT[key]
     g.add((node, prop, Literal(sv, lang="sv")))
     g.add((node, prop, Literal(en, lang="en")))
-
-
-def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
-    """SELECT rows as {variable: lexical value} (unbound variables left out)."""
-    solutions = store.query(sparql_prologue() + sparql).solutions
-    assert solutions is not None, "expected a SELECT result"
-    names = [v.value for v in solutions.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
-
-
-def _count(store: Store, sparql: str) -> int:
-    return int(_rows(store, sparql)[0].get("n", "0"))
 
 
 def _common(g: Graph, node: URIRef, release_date: str | None) -> None:
@@ -283,89 +255,6 @@ def _distributions(g: Graph, dumps: list[Dump], profile: Profile, release_date: 
         g.add((dist, DCTERMS.description, Literal(f"The whole dataset ({what[1]}) as {label}{packed}.", lang="en")))
 
 
-def namespace_of(iri: str) -> str:
-    """The namespace part of `iri`: up to the last `#`, else up to the last `/`."""
-    cut = iri.rfind("#") if "#" in iri else iri.rfind("/")
-    return iri[: cut + 1]
-
-
-_PREFIX_OF = {namespace: prefix for prefix, namespace in PREFIXES.items()}
-
-
-def slug(iri: str) -> str:
-    """A path-safe name for a class or property: `oms:NodeCity` → `oms-node-city`."""
-    namespace = namespace_of(iri)
-    prefix = _PREFIX_OF.get(namespace) or "ns-" + hashlib.sha256(namespace.encode()).hexdigest()[:8]
-    local = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", iri[len(namespace) :])
-    return re.sub(r"[^a-z0-9]+", "-", f"{prefix}-{local}".lower()).strip("-")
-
-
-def _partitions(g: Graph, rows: list[dict[str, str]], kind: str) -> int:
-    """Class (kind "class") or property partitions from rows of (?x, ?n); returns how many."""
-    link, term, stat = {
-        "class": (VOID.classPartition, VOID["class"], VOID.entities),
-        "property": (VOID.propertyPartition, VOID.property, VOID.triples),
-    }[kind]
-    used: set[str] = set()
-    for row in sorted(rows, key=lambda r: r["x"]):
-        name = slug(row["x"])
-        while name in used:
-            name += "-x"
-        used.add(name)
-        part = URIRef(f"{DATASET}/{kind}/{name}")
-        g.add((DATASET, link, part))
-        g.add((part, RDF.type, VOID.Dataset))
-        g.add((part, term, URIRef(row["x"])))
-        g.add((part, stat, Literal(int(row["n"]), datatype=XSD.integer)))
-    return len(rows)
-
-
-def _statistics(g: Graph, store: Store) -> None:
-    """VoID statistics, partitions and vocabularies, counted over distinct triples of the default graph."""
-    distinct = "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-    totals = _rows(store, "SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) "
-                          f"(COUNT(DISTINCT ?o) AS ?objects) WHERE {distinct}")[0]  # fmt: skip
-    entities = _count(store, f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && '
-                             f'STRSTARTS(STR(?s), "{URI_SPACE}")) }}')  # fmt: skip
-    classes = _rows(store, "SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?x FILTER(isIRI(?x)) } GROUP BY ?x")
-    properties = _rows(store, "SELECT ?x (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s (?p AS ?x) ?o WHERE "
-                              "{ ?s ?p ?o } } GROUP BY ?x")  # fmt: skip
-    for prop, value in ((VOID.triples, totals["triples"]), (VOID.distinctSubjects, totals["subjects"]),
-                        (VOID.distinctObjects, totals["objects"]), (VOID.entities, entities),
-                        (VOID.classes, _partitions(g, classes, "class")),
-                        (VOID.properties, _partitions(g, properties, "property"))):  # fmt: skip
-        g.add((DATASET, prop, Literal(int(value), datatype=XSD.integer)))
-    for namespace in sorted({namespace_of(row["x"]) for row in (*classes, *properties)}):
-        g.add((DATASET, VOID.vocabulary, URIRef(namespace)))
-
-
-def _linksets(g: Graph, store: Store) -> None:
-    """One void:Linkset per external target and link predicate that the data uses."""
-    for name, predicate, target, prefix, title, homepage in LINKSETS:
-        n = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o "
-                          f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{prefix}")) }} }}')  # fmt: skip
-        if not n:
-            continue
-        linkset = URIRef(f"{DATASET}/linkset/{name}")
-        g.add((DATASET, VOID.subset, linkset))
-        g.add((linkset, RDF.type, VOID.Linkset))
-        g.add((linkset, VOID.subjectsTarget, DATASET))
-        g.add((linkset, VOID.objectsTarget, target))
-        g.add((linkset, VOID.linkPredicate, predicate))
-        g.add((linkset, VOID.triples, Literal(n, datatype=XSD.integer)))
-        g.add((target, RDF.type, VOID.Dataset))
-        g.add((target, DCTERMS.title, Literal(title, lang="en")))
-        g.add((target, FOAF.homepage, URIRef(homepage)))
-        g.add((target, VOID.uriSpace, Literal(prefix)))
-
-
-def _examples(g: Graph, store: Store) -> None:
-    """void:exampleResource for each example the store knows about."""
-    values = " ".join(f"<{ID[path]}>" for path in EXAMPLES)
-    for row in _rows(store, f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} FILTER EXISTS {{ ?x ?p ?o }} }}"):
-        g.add((DATASET, VOID.exampleResource, URIRef(row["x"])))
-
-
 def build_metadata(
     store: Store, dumps: Iterable[Dump], *, release_date: str, contact_email: str, profile: Profile = DCAT_AP_SE
 ) -> Graph:
@@ -379,18 +268,14 @@ def build_metadata(
         profile: DCAT-AP-SE (literal dct:format, the default) or DCAT-AP (media type IRIs).
     """
     g = bind_prefixes(Graph())
-    g.bind("spdx", str(SPDX))
-    g.bind("dcatap", str(DCATAP))
-    labels = _rows(store, f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{PUBLISHER}> rdfs:label ?l }}")
+    labels = rows(store, f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{PUBLISHER}> rdfs:label ?l }}")
     names = [Literal(row["l"], lang=row.get("lang") or None) for row in labels] or [Literal("ÖMS")]
-    nuts = _rows(store, "SELECT DISTINCT ?x WHERE { ?county oms:nuts3Region ?x } ORDER BY ?x")
+    nuts = rows(store, "SELECT DISTINCT ?x WHERE { ?county oms:nuts3Region ?x } ORDER BY ?x")
     spatial = [URIRef(row["x"]) for row in nuts]
     _terms(g, names, contact_email)
     _catalog(g, spatial, release_date)
     _dataset(g, spatial, release_date)
     _service(g, profile)
     _distributions(g, sorted(dumps, key=lambda d: d.name), profile, release_date)
-    _statistics(g, store)
-    _linksets(g, store)
-    _examples(g, store)
+    describe_void(g, store)
     return g

@@ -37,6 +37,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 WD = Namespace("http://www.wikidata.org/entity/")
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 PREFIXES: dict[str, str] = {
     "oms": str(OMS),
@@ -63,6 +64,8 @@ PREFIXES: dict[str, str] = {
     "vann": str(VANN),
     "wd": str(WD),
     "nuts": str(NUTS),
+    "spdx": str(SPDX),
+    "dcatap": str(DCATAP),
 }
 
 

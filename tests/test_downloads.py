@@ -15,10 +15,10 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from oms_ld.dataset import DCAT_AP, DCAT_AP_SE, SPDX
+from oms_ld.dataset import DCAT_AP, DCAT_AP_SE
 from oms_ld.downloads import choose_profile
 from oms_ld.dumps import FORMATS, QUAD_FORMATS
-from oms_ld.namespaces import BASE, DATASET
+from oms_ld.namespaces import BASE, DATASET, SPDX
 from oms_ld.store import GRAPHS
 
 ROOT = Path(__file__).resolve().parent.parent
