@@ -316,7 +316,7 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     subject = URIRef(thing)
     map_svg = ""
     if (subject, RDF.type, OMS.NodeCity) in graph:
-        from .pages import node_city_map
+        from .nodemap import node_city_map
 
         map_svg = node_city_map(site, lang, highlight=thing)
     return render_template(

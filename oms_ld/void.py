@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 
 from .namespaces import DATASET, ID, NUTS, OMS, PREFIXES, WD, sparql_prologue
-from .store import Store
+from .store import Store, select_rows
 
 URI_SPACE = str(ID)
 EXAMPLES = ("region/stockholm", "node-city/uppsala", "strategy/oms-2050")
@@ -28,11 +28,8 @@ LINKSETS = (
 
 
 def rows(store: Store, sparql: str) -> list[dict[str, str]]:
-    """SELECT rows as {variable: lexical value} (unbound variables left out)."""
-    solutions = store.query(sparql_prologue() + sparql).solutions
-    assert solutions is not None, "expected a SELECT result"
-    names = [v.value for v in solutions.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
+    """SELECT rows (with every prefix declared) as {variable: lexical value}."""
+    return select_rows(store, sparql_prologue() + sparql)
 
 
 def _count(store: Store, sparql: str) -> int:

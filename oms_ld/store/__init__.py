@@ -6,11 +6,11 @@ from typing import Any
 
 from ..namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from ..sources import Sources
-from .base import Result, Store
+from .base import Result, Store, select_rows
 from .embedded import EmbeddedStore
 from .remote import RemoteStore
 
-__all__ = ["GRAPHS", "EmbeddedStore", "RemoteStore", "Result", "Store", "open_store"]
+__all__ = ["GRAPHS", "EmbeddedStore", "RemoteStore", "Result", "Store", "open_store", "select_rows"]
 
 #: Content group → named graph IRI.
 GRAPHS: dict[str, str] = {"ontology": str(ONTOLOGY_GRAPH), "data": str(DATA_GRAPH), "shapes": str(SHAPES_GRAPH)}

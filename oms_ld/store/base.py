@@ -78,3 +78,12 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the store's resources."""
         ...
+
+
+def select_rows(store: Store, sparql: str, *, default_graphs: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """A trusted SELECT's rows as {variable: lexical value} (unbound variables left out)."""
+    solutions = store.query(sparql, default_graphs=default_graphs).solutions
+    if solutions is None:
+        raise BadRequest("expected a SELECT query")
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
