@@ -9,9 +9,8 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
-from .dataset import build_metadata
 from .dumps import build_dumps
-from .errors import ValidationFailed
+from .errors import StoreError, ValidationFailed
 from .http import register_error_handlers
 from .site import Site
 from .sources import load_sources
@@ -37,12 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise ValidationFailed(report)
     site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report)
     site.dumps = build_dumps(sources, str(app.config["RELEASE_DATE"]))
-    site.metadata = build_metadata(
-        site.store,
-        site.dumps.values(),
-        release_date=str(app.config["RELEASE_DATE"]),
-        contact_email=str(app.config["CONTACT_EMAIL"]),
-    )
+    try:
+        site.metadata  # noqa: B018 -- build the dataset description now, while nobody waits
+    except StoreError as exc:
+        log.warning("the store does not answer at start (%s); the dataset description waits for it", exc.message)
     app.extensions["oms_ld"] = site
 
     from . import downloads, pages, resources, sparql_endpoint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -54,23 +54,30 @@ def validate(paths: tuple[Path, ...]) -> None:
     sys.exit(0 if report.conforms else 1)
 
 
+def _refuse(exc: OmsLdError, doing: str = "serving") -> NoReturn:
+    """Explain why nothing is published (the validation report first, when there is one) and exit 1."""
+    report = getattr(exc, "report", None)
+    if report is not None:
+        click.echo(report.text(), err=True, nl=False)
+    click.echo(f"error: {exc.message}; not {doing}", err=True)
+    sys.exit(1)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes (one per core).")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="Log every request to stdout (costs throughput under heavy load).")  # fmt: skip
+def serve(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
     """Validate the data, then serve it (refusing to start if it does not conform)."""
     from .server import run
 
     try:
-        run(host=host, port=port, workers=workers, threads=threads)
+        run(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
     except OmsLdError as exc:
-        report = getattr(exc, "report", None)
-        if report is not None:
-            click.echo(report.text(), err=True, nl=False)
-        click.echo(f"error: {exc.message}; not serving", err=True)
-        sys.exit(1)
+        _refuse(exc)
 
 
 @main.command()
@@ -97,3 +104,89 @@ def dump(suffix: str, output: Path | None) -> None:
         click.get_binary_stream("stdout").write(body)
     else:
         output.write_bytes(body)
+
+
+@main.command("export-site")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--listen", default="8080", show_default=True, help="nginx `listen`: a port, or address:port.")
+@click.option("--server-name", default="_", show_default=True, help="nginx `server_name`.")
+@click.option("--document", "documents", multiple=True, metavar="PATH",
+              help="Export only this document (a path such as node-city/uppsala); repeatable.")  # fmt: skip
+def export_site(directory: Path, listen: str, server_name: str, documents: tuple[str, ...]) -> None:
+    """Write every representation as files into DIRECTORY/site, and an nginx configuration that serves them.
+
+    DIRECTORY/nginx.conf is a server block (with the maps that negotiate as the app does) for nginx's
+    http {} block; its `root` is DIRECTORY/site. DIRECTORY/nginx-standalone.conf runs it as any user:
+    nginx -p DIRECTORY/nginx -c DIRECTORY/nginx-standalone.conf -e DIRECTORY/nginx/error.log
+    """
+    from .app import create_app
+    from .export import export_site as write
+
+    try:
+        app = create_app()
+    except SourceError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    except OmsLdError as exc:
+        _refuse(exc, "exporting")
+    try:
+        summary = write(app, directory, listen=listen, server_name=server_name, documents=documents or None)
+    except OmsLdError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(f"{summary.files} files ({summary.bytes} bytes; {summary.documents} documents) in {summary.root}")
+    click.echo(f"nginx server block: {summary.config} (include it in the http {{}} block)")
+
+
+@main.command()
+@click.option("--endpoint", required=True, help="The store's SPARQL query endpoint (used to check the load).")
+@click.option("--update-endpoint", default="", help="Its SPARQL Update endpoint [default: --endpoint].")
+@click.option("--graph-store", default="", help="Its Graph Store Protocol endpoint: replace graphs by HTTP PUT.")
+@click.option("--user", default=None, help="User for Basic or Digest auth [default: SPARQL_USER].")
+@click.option("--password", default=None, help="Password [default: SPARQL_PASSWORD, i.e. OMS_LD_SPARQL_PASSWORD].")
+@click.option("--chunk-size", default=2000, show_default=True, type=click.IntRange(min=1),
+              help="Triples per SPARQL Update request.")  # fmt: skip
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds to wait for each request.")  # fmt: skip
+def load(
+    endpoint: str,
+    update_endpoint: str,
+    graph_store: str,
+    user: str | None,
+    password: str | None,
+    chunk_size: int,
+    timeout: float,
+) -> None:
+    """Validate the data, then replace the ontology, data and shapes graphs in a remote store.
+
+    Idempotent: each graph is replaced whole. Exit 0 loaded, 1 the data does not conform (nothing is
+    sent), 2 unreadable input or the store is unreachable or refused the data.
+    """
+    from .loader import Target, collect_graphs
+    from .loader import load as load_graphs
+    from .store import GRAPHS
+
+    config = load_config()
+    sources = _sources(config)
+    report = validate_graph(sources.data, sources.shapes, sources.ontology)
+    if not report.conforms:
+        click.echo(report.text(), nl=False)
+        click.echo("error: the data does not conform to the shapes; nothing was loaded", err=True)
+        sys.exit(1)
+    target = Target(
+        endpoint=endpoint,
+        update_endpoint=update_endpoint,
+        graph_store=graph_store,
+        user=config["SPARQL_USER"] if user is None else user,
+        password=config["SPARQL_PASSWORD"] if password is None else password,
+        timeout=timeout,
+    )
+    try:
+        graphs = collect_graphs(sources, GRAPHS, config.get("EXTRA_GRAPHS") or {})
+        sizes = load_graphs(target, graphs, chunk_size=chunk_size)
+    except OmsLdError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    for graph, size in sizes.items():
+        click.echo(f"{graph}: {size} triples")
+    click.echo(f"loaded version {sources.version} into {graph_store or update_endpoint or endpoint}")

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from .cache import Representation, make_etag
 from .conneg import negotiate
-from .dataset import DCAT_AP_SE, PROFILES, Profile, build_metadata
+from .dataset import DCAT_AP_SE, PROFILES, Profile
 from .dumps import Dump
 from .errors import NotFound
 from .formats import HTML, JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, MediaType
@@ -165,16 +165,7 @@ def choose_profile(token: str | None, accept_profile: str | None) -> Profile:
 
 
 def _catalog(site: Site, profile: Profile, media_type: MediaType) -> Representation:
-    if profile is DCAT_AP_SE:
-        graph = site.metadata
-    else:
-        graph = build_metadata(
-            site.store,
-            site.dumps.values(),
-            release_date=str(site.config["RELEASE_DATE"]),
-            contact_email=str(site.config["CONTACT_EMAIL"]),
-            profile=profile,
-        )
+    graph = site.metadata if profile is DCAT_AP_SE else site.build_metadata(profile)
     links = [("Link", f'<{profile.uri}>; rel="profile"')]
     links += [("Link", f'</catalog?_profile={p.token}&_mediatype={m.suffix}>; rel="alternate"; type="{m.mime}"; '
                        f'profile="{p.uri}"') for p in PROFILES for m in CATALOG_FORMATS]  # fmt: skip

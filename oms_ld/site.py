@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
 from . import queries
 from .cache import RepresentationCache
+from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump
 from .namespaces import DATASET, LICENSE, bind_prefixes
 from .render import to_rdflib
@@ -27,11 +29,37 @@ class Site:
     sources: Sources
     store: Store
     report: ValidationReport
-    #: VoID + DCAT description of the dataset (built from the store at start).
-    metadata: Graph = field(default_factory=Graph)
     #: The download files by name (built from the content at start; see dumps.py).
     dumps: dict[str, Dump] = field(default_factory=dict)
     cache: RepresentationCache = field(default_factory=RepresentationCache)
+    _metadata: Graph | None = field(default=None, repr=False)
+    _metadata_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def metadata(self) -> Graph:
+        """The VoID + DCAT description (DCAT-AP-SE), built from the store on first use.
+
+        Built at start when the store answers; when it does not (a remote store that is down), the
+        first request that needs it tries again, so the app starts and serves what it can.
+
+        Raises:
+            StoreError: the store still does not answer.
+        """
+        if self._metadata is None:
+            with self._metadata_lock:
+                if self._metadata is None:
+                    self._metadata = self.build_metadata()
+        return self._metadata
+
+    def build_metadata(self, profile: Profile = DCAT_AP_SE) -> Graph:
+        """The dataset description in `profile`, computed through the store."""
+        return build_metadata(
+            self.store,
+            self.dumps.values(),
+            release_date=str(self.config["RELEASE_DATE"]),
+            contact_email=str(self.config["CONTACT_EMAIL"]),
+            profile=profile,
+        )
 
     @property
     def base(self) -> str:

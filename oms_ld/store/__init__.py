@@ -23,10 +23,12 @@ def open_store(config: dict[str, Any], sources: Sources) -> Store:
             config["SPARQL_ENDPOINT"],
             timeout=float(config["REMOTE_TIMEOUT"]),
             default_graphs=[GRAPHS["data"], GRAPHS["ontology"]],
+            named_graphs=[*GRAPHS.values(), *(config.get("EXTRA_GRAPHS") or {})],
             version=sources.version,
             max_rows=int(config["MAX_RESULT_ROWS"]),
             user=config["SPARQL_USER"],
             password=config["SPARQL_PASSWORD"],
+            base_iri=str(config["BASE_IRI"]) + "sparql",
         )
     return EmbeddedStore.from_sources(
         sources,

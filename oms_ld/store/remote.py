@@ -1,25 +1,67 @@
-"""A store that forwards read-only SPARQL to a remote SPARQL 1.1 endpoint through SPARQLWrapper."""
+"""A store that forwards read-only SPARQL to a remote SPARQL 1.1 endpoint through SPARQLWrapper.
+
+Stores differ; what is evened out here and in compat.py (each seen with Oxigraph server or Virtuoso 7.2):
+
+* The Accept header depends on the query form: asked for "results first", Virtuoso answers a
+  CONSTRUCT as a SPARQL JSON table of ?s ?p ?o.
+* Virtuoso answers ASK with a one-column table (``__ASK_RETVAL``: one row ``1``, or no row), blank
+  nodes as ``nodeID://b1``, and geo:wktLiteral values as its own single-precision geometry type.
+* A protocol dataset must override the query's FROM (Virtuoso lets FROM win), and relative IRIs
+  resolve against this service's base, as in the embedded store.
+* The dataset: without named-graph-uri, Virtuoso lets GRAPH ?g reach its own system graphs, so the
+  named graphs are always sent; a query's own FROM is left to decide, as in the embedded store.
+* Row limits: an untrusted query's result is counted against MAX_RESULT_ROWS, as the embedded store
+  does, and a store that cut the result itself (Virtuoso's ``X-SPARQL-MaxRows``) is refused, never passed on.
+* Every failure (refused connection, timeout, HTTP error, unreadable or oversized answer) becomes a
+  StoreError or StoreTimeout with a log line; reading the answer is bounded by the time limit too.
+"""
 
 from __future__ import annotations
 
+import http.client
 import logging
+import time
 import urllib.error
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import pyoxigraph as ox
 from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+)
 
-from ..errors import BadRequest, StoreError, StoreTimeout
+from ..errors import BadRequest, QueryTimeout, StoreError, StoreTimeout
+from ..queries import keywords, query_form
 from .base import Result
+from .compat import (
+    VIRTRDF_GEOMETRY,
+    ask_from_table,
+    boolean,
+    even_out_json,
+    even_out_triple,
+    has_relative_iri,
+    store_message,
+    without_dataset_clauses,
+)
 
 log = logging.getLogger(__name__)
 
-#: What we ask the remote for: formats pyoxigraph parses quickly, results first.
-ACCEPT = (
-    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-    "application/n-triples;q=0.9, text/turtle;q=0.8"
-)
+#: What we ask the remote for, by query form: formats pyoxigraph parses quickly.
+ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+ACCEPT_ANY = f"{ACCEPT_RESULTS}, application/n-triples;q=0.8, text/turtle;q=0.7"
+#: RDF media types that stores send and pyoxigraph does not know by that name.
+RDF_ALIASES = {"text/rdf+n3": ox.RdfFormat.TURTLE}
+#: An answer larger than this is refused rather than held in memory.
+MAX_ANSWER_BYTES = 128 * 1024 * 1024
+_READ_CHUNK = 64 * 1024
+#: Words in a store's error that mean it stopped the query at its own time limit (Virtuoso: S1T00 SR171).
+_TIMEOUT_WORDS = ("timed out", "timeout", "S1T00", "SR171")
 
 
 class RemoteStore:
@@ -33,32 +75,55 @@ class RemoteStore:
         default_graphs: Sequence[str],
         version: str,
         max_rows: int,
+        named_graphs: Sequence[str] = (),
         user: str = "",
         password: str = "",
+        base_iri: str | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self.version = version
         self.max_rows = max_rows
+        #: Relative IRIs in queries resolve against this (sent as a BASE, so every store agrees).
+        self.base_iri = base_iri
         self._default = list(default_graphs)
+        #: Every graph of the published dataset: what GRAPH ?g may reach when the client names none.
+        self._named = list(named_graphs)
         self._auth = (user, password) if user else None
 
     def _wrapper(
-        self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str], timeout: float
+        self, sparql: str, form: str | None, default_graphs: Sequence[str], named_graphs: Sequence[str], timeout: float
     ) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setOnlyConneg(True)
-        wrapper.setMethod(POST)
-        wrapper.setTimeout(int(max(1, timeout)))
-        wrapper.addCustomHttpHeader("Accept", ACCEPT)
+        wrapper.setMethod(POST)  # form-encoded: Virtuoso 7.2 does not answer a direct application/sparql-query POST
+        # Not setTimeout(): it truncates to whole seconds, and 0 means no timeout at all; urlopen takes a float.
+        wrapper.timeout = timeout  # type: ignore[assignment]
+        accept = ACCEPT_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ACCEPT_RESULTS if form else ACCEPT_ANY
+        wrapper.addCustomHttpHeader("Accept", accept)
         if self._auth:
             wrapper.setCredentials(*self._auth)
         for graph in default_graphs:
             wrapper.addDefaultGraph(graph)
         for graph in named_graphs:
             wrapper.addNamedGraph(graph)
-        wrapper.setQuery(sparql)
+        # Not setQuery(): it guesses the form with a regex and sends anything that looks like INSERT or DROP
+        # to the update operation. This store only ever sends the query operation (and the remote refuses
+        # an update there). It also warns on text it cannot classify; the store gives the real syntax error.
+        wrapper.queryString = sparql
+        wrapper.queryType = form or "SELECT"
         return wrapper
+
+    def _dataset(
+        self, sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
+    ) -> tuple[Sequence[str], Sequence[str]]:
+        """The protocol dataset to send: the client's, else ours, unless the query names its own (FROM)."""
+        if default_graphs is None and named_graphs is None and "FROM" in keywords(sparql):
+            return [], []
+        return (
+            self._default if default_graphs is None else default_graphs,
+            self._named if named_graphs is None else named_graphs,
+        )
 
     def query(
         self,
@@ -73,47 +138,115 @@ class RemoteStore:
         A time limit closes the connection when it runs out; stopping the work is up to the remote.
         """
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        graphs = self._default if default_graphs is None else default_graphs
-        wrapper = self._wrapper(sparql, graphs, named_graphs or [], limit)
-        try:
-            response = wrapper.query().response
-            body = response.read()
-            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        except QueryBadFormed as exc:
-            raise BadRequest(f"the store rejected the query: {exc}") from exc
-        except TimeoutError as exc:
-            log.warning("remote store %s timed out: %s", self.endpoint, exc)
-            raise StoreTimeout(f"the triple store did not answer within {limit:g} s") from exc
-        except (SPARQLWrapperException, urllib.error.URLError, OSError) as exc:
-            log.warning("remote store %s failed: %s", self.endpoint, exc)
-            if isinstance(getattr(exc, "reason", None), TimeoutError):
-                raise StoreTimeout(f"the triple store did not answer within {limit:g} s") from exc
-            raise StoreError(f"the triple store failed: {exc}") from exc
-        return self._parse(body, content_type)
+        form = query_form(sparql)
+        default, named = self._dataset(sparql, default_graphs, named_graphs)
+        if (default_graphs is not None or named_graphs is not None) and "FROM" in keywords(sparql):
+            sparql = without_dataset_clauses(sparql)
+        if self.base_iri and has_relative_iri(sparql) and "BASE" not in keywords(sparql):
+            # Resolve as the embedded store does; only when the query has no BASE (Virtuoso allows one).
+            sparql = f"BASE <{self.base_iri}>\n{sparql}"
+        wrapper = self._wrapper(sparql, form, default, named, limit)
+        body, headers = self._send(wrapper, limit)
+        content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if headers.get("X-SPARQL-MaxRows"):
+            log.warning("remote store %s cut a result at %s rows (raise Virtuoso's ResultSetMaxRows above "
+                        "MAX_RESULT_ROWS)", self.endpoint, headers["X-SPARQL-MaxRows"])  # fmt: skip
+            raise BadRequest(
+                f"the result has more rows than the triple store returns ({headers['X-SPARQL-MaxRows']}); add a LIMIT"
+            )
+        if headers.get("X-SQL-State"):  # Virtuoso's "anytime" answer: partial results at its time limit
+            raise QueryTimeout(f"the triple store stopped the query at its time limit ({headers['X-SQL-State']})")
+        return self._parse(body, content_type, form, capped=timeout is not None)
 
-    def _parse(self, body: bytes, content_type: str) -> Result:
+    def _send(self, wrapper: SPARQLWrapper, limit: float) -> tuple[bytes, Any]:
+        """POST the query; the body and headers, read within `limit` seconds in all."""
+        started = time.monotonic()
         try:
-            results_format = ox.QueryResultsFormat.from_media_type(content_type)
-            if results_format is not None:
-                answer = ox.parse_query_results(body, results_format)
-                if isinstance(answer, ox.QueryBoolean):
-                    return Result(boolean=answer)
-                return Result(solutions=answer)
-            rdf_format = ox.RdfFormat.from_media_type(content_type)
-            if rdf_format is None:
-                raise StoreError(f"the triple store answered an unexpected type {content_type!r}")
-            triples = [q.triple for q in ox.parse(body, rdf_format)]
-        except (SyntaxError, ValueError) as exc:
-            log.warning("remote store %s sent a malformed answer: %s", self.endpoint, exc)
-            raise StoreError(f"the triple store sent a malformed answer: {exc}") from exc
-        if len(triples) > self.max_rows:
-            raise BadRequest(f"the result has more than {self.max_rows} triples; add a LIMIT")
-        return Result(triples=triples)
+            with wrapper.query().response as response:
+                chunks: list[bytes] = []
+                size = 0
+                while chunk := response.read1(_READ_CHUNK):  # read1: what has arrived, so the clock is checked
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if time.monotonic() - started > limit:
+                        raise TimeoutError("the answer was still arriving at the time limit")
+                    if size > MAX_ANSWER_BYTES:
+                        self._fail(f"the answer is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB")
+                return b"".join(chunks), response.headers
+        except QueryBadFormed as exc:  # 400: the protocol's answer to a query that does not parse
+            raise BadRequest(f"SPARQL syntax error (reported by the triple store): {store_message(exc)}") from exc
+        except EndPointInternalError as exc:
+            message = store_message(exc)
+            if any(word.lower() in message.lower() for word in _TIMEOUT_WORDS):
+                log.warning("remote store %s stopped a query at its time limit: %s", self.endpoint, message)
+                raise QueryTimeout(f"the triple store stopped the query at its time limit: {message}") from exc
+            self._fail(f"the triple store failed: {message}", exc)
+        except Unauthorized as exc:
+            self._fail("the triple store refused our credentials (401); check SPARQL_USER and SPARQL_PASSWORD", exc)
+        except EndPointNotFound as exc:
+            self._fail(f"there is no SPARQL endpoint at {self.endpoint} (404)", exc)
+        except TimeoutError as exc:
+            self._timeout(limit, exc)
+        except urllib.error.HTTPError as exc:
+            self._fail(f"the triple store answered {exc.code} {exc.reason}", exc)
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                self._timeout(limit, exc)
+            self._fail(f"cannot reach the triple store at {self.endpoint}: {exc.reason}", exc)
+        except (SPARQLWrapperException, http.client.HTTPException, OSError) as exc:
+            self._fail(f"the triple store sent no usable answer: {type(exc).__name__}: {exc}", exc)
+
+    def _fail(self, message: str, cause: BaseException | None = None) -> NoReturn:
+        log.warning("remote store %s: %s", self.endpoint, message)
+        raise StoreError(message) from cause
+
+    def _timeout(self, limit: float, cause: BaseException) -> NoReturn:
+        log.warning("remote store %s did not answer within %g s: %s", self.endpoint, limit, cause)
+        raise StoreTimeout(f"the triple store did not answer within {limit:g} s") from cause
+
+    def _parse(self, body: bytes, content_type: str, form: str | None, *, capped: bool) -> Result:
+        """The answer as a Result, checked whole (so a bad row fails here, not while serializing).
+
+        `capped`: refuse more than `max_rows` rows or triples (untrusted queries only, as the embedded store).
+        """
+        results_format = ox.QueryResultsFormat.from_media_type(content_type)
+        rdf_format = RDF_ALIASES.get(content_type) or ox.RdfFormat.from_media_type(content_type)
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        try:
+            if results_format is not None and not graph_form:
+                return self._results(body, results_format, form, capped=capped)
+            if rdf_format is not None and form in ("CONSTRUCT", "DESCRIBE", None):
+                triples = [q.triple for q in ox.parse(body, rdf_format)]
+                if VIRTRDF_GEOMETRY.encode() in body:
+                    triples = [even_out_triple(t) for t in triples]
+                if capped and len(triples) > self.max_rows:
+                    raise BadRequest(f"the result has more than {self.max_rows} triples; add a LIMIT")
+                return Result(triples=triples)
+        except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
+            self._fail(f"the triple store sent a malformed answer ({content_type or 'no type'}): {exc}", exc)
+        self._fail(f"the triple store answered a {form or 'query'} with {content_type or 'no Content-Type'}")
+
+    def _results(self, body: bytes, results_format: ox.QueryResultsFormat, form: str | None, *, capped: bool) -> Result:
+        if results_format == ox.QueryResultsFormat.JSON:
+            body = even_out_json(body)
+        answer = ox.parse_query_results(body, results_format)
+        if isinstance(answer, ox.QueryBoolean):
+            return Result(boolean=answer)
+        if form == "ASK":
+            return Result(boolean=boolean(ask_from_table(answer)))
+        for count, _ in enumerate(answer, start=1):  # parses every row: a bad one raises here
+            if capped and count > self.max_rows:
+                raise BadRequest(f"the result has more than {self.max_rows} rows; add a LIMIT")
+        solutions = ox.parse_query_results(body, results_format)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return Result(solutions=solutions)
 
     def graph_sizes(self) -> dict[str, int]:
-        """Number of triples per named graph, as the remote store counts them."""
+        """Number of triples per named graph of the dataset, as the remote store counts them."""
         result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", default_graphs=[]
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            default_graphs=[],
+            named_graphs=self._named or None,
         )
         assert result.solutions is not None
         return {row["g"].value: int(row["n"].value) for row in result.solutions}
