@@ -6,24 +6,18 @@ network beyond that server. Skips on a machine without the browser, fails in CI.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from .conftest import ROOT, need
+from .conftest import ROOT
+from .live import chromium, serve
 from .test_pages import SCRIPT_LABEL, add_script_label
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync")  # fmt: skip
 SCREENSHOTS = Path(tempfile.gettempdir())
 
 
@@ -36,34 +30,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for path in (ROOT / "data").glob("*.ttl"):
         shutil.copy(path, data / path.name)
     add_script_label(data, "topic/elbrist")
-    app = create_app({"TESTING": True, "DATA_DIR": str(data)})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serve(create_app({"TESTING": True, "DATA_DIR": str(data)})) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium with a fresh profile, asking for Swedish first."""
-    need(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (Debian package chromium)")
-    need(Path(CHROMEDRIVER).exists(), f"no chromedriver at {CHROMEDRIVER} (Debian package chromium-driver)")
-    need(importlib.util.find_spec("selenium") is not None, "the selenium package is not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.add_argument("--lang=sv")
-    options.add_experimental_option("prefs", {"intl.accept_languages": "sv,en"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_window_size(1280, 800)
-    driver.set_page_load_timeout(30)
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"), languages="sv,en")
     yield driver
     driver.quit()
 

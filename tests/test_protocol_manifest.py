@@ -15,7 +15,6 @@ import csv
 import functools
 import http.client
 import io
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +26,9 @@ import pytest
 import rdflib
 from rdflib import RDF, RDFS, Namespace
 from rdflib.collection import Collection
-from werkzeug.serving import make_server
 
 from .conftest import REFERENCE
+from .live import serve
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -171,16 +170,10 @@ def server(manifest: Manifest) -> Iterator[tuple[str, int]]:
     from oms_ld import create_app
 
     app = create_app({"TESTING": True, "EXTRA_GRAPHS": manifest.graphs})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield "127.0.0.1", httpd.server_port
-    finally:
-        httpd.shutdown()
-        thread.join(5)
-        httpd.server_close()
-        app.extensions["oms_ld"].store.close()
+    with serve(app) as url:
+        host, port = url.removeprefix("http://").split(":")
+        yield host, int(port)
+    app.extensions["oms_ld"].store.close()
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,9 @@ asserts that nothing tried. Skips on a machine without the browser, fails in CI.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import re
-import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,23 +20,21 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from markupsafe import escape
-from werkzeug.serving import make_server
 
 from oms_ld.config import defaults
 from oms_ld.examples import load_examples
 from oms_ld.namespaces import PREFIXES
 
-from .conftest import ROOT, need
+from .conftest import ROOT
+from .live import chromium, serve
 
 VENDOR = ROOT / "oms_ld" / "static" / "vendor" / "yasgui"
 EXAMPLES = load_examples(defaults()["QUERIES_DIR"])
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         # Any other host name fails to resolve: an attempt shows in the request log, and nothing leaves.
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")  # fmt: skip
+#: Any other host name fails to resolve: an attempt shows in the request log, and nothing leaves.
+RESOLVE_LOCAL_ONLY = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
+#: Every network request and console message is logged, so the test can see where the page went.
+LOGGING = {"goog:loggingPrefs": {"performance": "ALL", "browser": "ALL"}}
 SCREENSHOT = Path(tempfile.gettempdir()) / "oms-ld-query-1280x800.png"
 
 
@@ -152,42 +147,13 @@ def server() -> Iterator[str]:
     """A real server for the app on a free loopback port."""
     from oms_ld import create_app
 
-    app = create_app({"TESTING": True})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-def chromium(profile: Path, *, javascript: bool = True) -> Any:
-    """Headless Chromium with a fresh profile that logs every network request and console message."""
-    need(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (Debian package chromium)")
-    need(Path(CHROMEDRIVER).exists(), f"no chromedriver at {CHROMEDRIVER} (Debian package chromium-driver)")
-    need(importlib.util.find_spec("selenium") is not None, "the selenium package is not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    prefs: dict[str, object] = {"intl.accept_languages": "en"}
-    if not javascript:
-        prefs["profile.managed_default_content_settings.javascript"] = 2
-    options.add_experimental_option("prefs", prefs)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_window_size(1280, 800)
-    driver.set_page_load_timeout(30)
-    return driver
+    with serve(create_app({"TESTING": True})) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    driver = chromium(tmp_path_factory.mktemp("chromium-query"))
+    driver = chromium(tmp_path_factory.mktemp("chromium-query"), extra_flags=RESOLVE_LOCAL_ONLY, capabilities=LOGGING)
     yield driver
     driver.quit()
 
@@ -304,7 +270,7 @@ def test_query_page_in_chromium_runs_examples_and_stays_on_our_host(browser: Any
 def test_query_page_without_javascript_runs_the_plain_form(server: str, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    driver = chromium(tmp_path / "profile", javascript=False)
+    driver = chromium(tmp_path / "profile", javascript=False, extra_flags=RESOLVE_LOCAL_ONLY, capabilities=LOGGING)
     try:
         driver.get(server + "/sparql?lang=en")
         form = driver.find_element(By.ID, "plain-form")

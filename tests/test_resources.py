@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gzip
-import threading
 from collections.abc import Iterator
 
 import pytest
 from rdflib import Graph, URIRef
-from werkzeug.serving import make_server
 
 from oms_ld.namespaces import BASE, ID
+
+from .live import serve
 
 THING = "/id/node-city/uppsala"
 DOC = "/doc/node-city/uppsala"
@@ -143,11 +143,8 @@ def test_every_thing_in_the_data_resolves(app, client) -> None:  # type: ignore[
 @pytest.fixture(scope="module")
 def live_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app behind a real HTTP server on loopback, for real clients."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 def test_rdflib_parses_a_thing_iri_through_the_running_server(live_url: str) -> None:

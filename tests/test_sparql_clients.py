@@ -7,7 +7,6 @@ parameters arrive and change nothing.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,8 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
-from werkzeug.serving import make_server
+
+from .live import serve
 
 pytestmark = [
     # SPARQLWrapper 2.0 parses RDF answers into rdflib's deprecated ConjunctiveGraph: not ours to fix.
@@ -61,15 +61,8 @@ def endpoint(app: Flask) -> Iterator[Endpoint]:
                          environ.get("CONTENT_TYPE", "")))  # fmt: skip
         return app(environ, start_response)
 
-    httpd = make_server("127.0.0.1", 0, recorder, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Endpoint(f"http://127.0.0.1:{httpd.server_port}/sparql", seen)
-    finally:
-        httpd.shutdown()
-        thread.join(5)
-        httpd.server_close()
+    with serve(recorder) as url:
+        yield Endpoint(f"{url}/sparql", seen)
 
 
 def wrapper(endpoint: Endpoint, query: str, return_format: str | None = None, method: str | None = None) -> Any:

@@ -28,12 +28,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from oms_ld.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
-# Python 3.12+ warns when forking a threaded process; the query pool forks from server threads on purpose.
+from .live import serve
 
 OMS = "https://w3id.org/oms-ld/def/oms#"
 NODE_CITIES = f"SELECT ?n WHERE {{ ?n a <{OMS}NodeCity> }} ORDER BY ?n"
@@ -129,20 +128,6 @@ def error_text(response: TestResponse) -> str:
     return response.get_data(as_text=True)
 
 
-@contextlib.contextmanager
-def live_server(app: Flask) -> Iterator[str]:
-    """Serve `app` on a real threaded HTTP server on 127.0.0.1; yields its base URL."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(5)
-        httpd.server_close()
-
-
 def fetch(
     base: str, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
@@ -159,7 +144,7 @@ def fetch(
 
 @pytest.fixture(scope="module")
 def live(app: Flask) -> Iterator[str]:
-    with live_server(app) as base:
+    with serve(app) as base:
         yield base
 
 
@@ -570,7 +555,7 @@ def test_chunked_body_over_the_limit(small_app: Flask) -> None:
         yield b"a" * 4000
         yield b"') AS ?x) }"
 
-    with live_server(small_app) as base:
+    with serve(small_app) as base:
         host, port = base.removeprefix("http://").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
         conn.request("POST", "/sparql", body=chunks(), headers={"Content-Type": DIRECT}, encode_chunked=True)
@@ -604,7 +589,7 @@ def slow_server() -> Iterator[tuple[Flask, str]]:
     from oms_ld import create_app
 
     app = create_app({"TESTING": True, "QUERY_TIMEOUT": 1})
-    with live_server(app) as base:
+    with serve(app) as base:
         yield app, base
     app.extensions["oms_ld"].store.close()
 
