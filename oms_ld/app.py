@@ -9,13 +9,12 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
-from .dumps import build_dumps
 from .errors import StoreError, ValidationFailed
 from .http import register_error_handlers
 from .site import Site
 from .sources import load_sources
 from .store import open_store
-from .validation import validate_graph
+from .validation import validate_sources
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +30,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     sources = load_sources(app.config)
-    report = validate_graph(sources.data, sources.shapes, sources.ontology)
+    report = validate_sources(sources, app.config["CACHE_DIR"])
     if not report.conforms:
         raise ValidationFailed(report)
     site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report)
-    site.dumps = build_dumps(sources, str(app.config["RELEASE_DATE"]))
-    try:
-        site.metadata  # noqa: B018 -- build the dataset description now, while nobody waits
-    except StoreError as exc:
-        log.warning("the store does not answer at start (%s); the dataset description waits for it", exc.message)
+    if sources.size <= int(app.config["PRECOMPUTE_MAX_BYTES"]):
+        try:
+            site.metadata  # noqa: B018 -- build the dumps and dataset description now, while nobody waits
+        except StoreError as exc:
+            log.warning("the store does not answer at start (%s); the dataset description waits for it", exc.message)
     app.extensions["oms_ld"] = site
 
     from . import downloads, pages, resources, sparql_endpoint

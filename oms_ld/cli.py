@@ -11,13 +11,17 @@ import click
 from .config import load_config
 from .errors import OmsLdError, SourceError
 from .sources import Sources, content_files, load_sources, parse_files
-from .validation import validate_graph
+from .validation import record_conformance, validate_graph
 
 
-def _sources(config: dict[str, Any]) -> Sources:
-    """Load the content, turning unreadable input into exit code 2 with the parser's message."""
+def _sources(config: dict[str, Any], *, parse: bool = True) -> Sources:
+    """Load (and by default parse) the content; unreadable input exits 2 with the parser's message."""
     try:
-        return load_sources(config)
+        sources = load_sources(config)
+        if parse:
+            for graph in (sources.ontology, sources.data, sources.shapes):
+                len(graph)
+        return sources
     except SourceError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(2)
@@ -50,6 +54,8 @@ def validate(paths: tuple[Path, ...]) -> None:
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(2)
     report = validate_graph(data, sources.shapes, sources.ontology)
+    if report.conforms and not paths:  # the server may skip validating this exact content again
+        record_conformance(sources, config["CACHE_DIR"])
     click.echo(report.text(), nl=False)
     sys.exit(0 if report.conforms else 1)
 

@@ -36,6 +36,11 @@ def defaults() -> dict[str, Any]:
         # Further named graphs to load ({graph IRI: file}); queryable, not validated, not published.
         "EXTRA_GRAPHS": {},
         "CACHE_MAX_AGE": 3600,
+        # Where conforming validation results are recorded (keyed by the content's SHA-256).
+        "CACHE_DIR": str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oms-ld"),
+        # Content up to this many bytes gets its dumps and dataset description built at start;
+        # bigger content builds them on first use, so it starts as fast as the store loads.
+        "PRECOMPUTE_MAX_BYTES": 10_000_000,
         "TESTING": False,
     }
 

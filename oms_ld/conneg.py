@@ -7,6 +7,7 @@ used to break ties between equally acceptable types (and for `*/*` or no Accept 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -52,13 +53,20 @@ def negotiate(
         if chosen is None or chosen not in offers:
             raise NotAcceptable(f"format {format_param!r} is not available here", [m.mime for m in offers])
         return chosen
-    parsed = parse_accept(accept)
-    candidates: list[tuple[str, MediaType]] = [(m.mime, m) for m in offers]
-    candidates += [(alias, BY_MIME[target]) for alias, target in aliases.items() if BY_MIME.get(target) in offers]
-    best = _best(parsed, candidates)
+    best = _negotiate_accept(accept, tuple(offers), tuple(aliases.items()))
     if best is None:
         raise NotAcceptable("none of the available formats is acceptable", [m.mime for m in offers])
     return best
+
+
+@lru_cache(maxsize=1024)
+def _negotiate_accept(
+    accept: str | None, offers: tuple[MediaType, ...], aliases: tuple[tuple[str, str], ...]
+) -> MediaType | None:
+    """The best offer for an Accept header; memoised, since clients send the same few headers again and again."""
+    candidates: list[tuple[str, MediaType]] = [(m.mime, m) for m in offers]
+    candidates += [(alias, BY_MIME[target]) for alias, target in aliases if BY_MIME.get(target) in offers]
+    return _best(parse_accept(accept), candidates)
 
 
 def _best(accept: MIMEAccept, candidates: Sequence[tuple[str, MediaType]]) -> MediaType | None:

@@ -113,14 +113,17 @@ def dump_bytes(sources: Sources, media_type: MediaType) -> bytes:
         quads = list(ox.parse(nquads(sources), ox.RdfFormat.N_QUADS))
         return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
     published = canonical(sources.published())
-    if media_type is RDFXML:
-        triples = list(ox.parse(rdf_bytes(published, NTRIPLES), ox.RdfFormat.N_TRIPLES))
-        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
     if media_type is JSONLD:
         document = _sorted_json(json.loads(rdf_bytes(published, JSONLD)))
         return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    if media_type in (TURTLE, NTRIPLES):
-        return rdf_bytes(published, media_type)
+    lines = rdf_bytes(published, NTRIPLES)
+    if media_type is NTRIPLES:
+        return lines
+    if media_type in (TURTLE, RDFXML):
+        # pyoxigraph writes in the (sorted) order given; rdflib's Turtle writer is quadratic on big data.
+        assert media_type.oxigraph is not None
+        triples = list(ox.parse(lines, ox.RdfFormat.N_TRIPLES))
+        return ox.serialize(triples, format=media_type.oxigraph, prefixes=PREFIXES) or b""
     raise ValueError(f"{media_type.mime} is not a dump format")
 
 

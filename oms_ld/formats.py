@@ -27,7 +27,7 @@ class MediaType:
 
 TURTLE = MediaType("text/turtle", "ttl", "Turtle", "turtle", RdfFormat.TURTLE)
 JSONLD = MediaType("application/ld+json", "jsonld", "JSON-LD", "json-ld", RdfFormat.JSON_LD)
-RDFXML = MediaType("application/rdf+xml", "rdf", "RDF/XML", "pretty-xml", RdfFormat.RDF_XML)
+RDFXML = MediaType("application/rdf+xml", "rdf", "RDF/XML", "xml", RdfFormat.RDF_XML)
 NTRIPLES = MediaType("application/n-triples", "nt", "N-Triples", "nt", RdfFormat.N_TRIPLES)
 TRIG = MediaType("application/trig", "trig", "TriG", "trig", RdfFormat.TRIG)
 NQUADS = MediaType("application/n-quads", "nq", "N-Quads", "nquads", RdfFormat.N_QUADS)

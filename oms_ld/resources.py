@@ -35,9 +35,14 @@ def checked_path(rest: str) -> str:
 
 
 def thing_exists(site: Site, iri: str) -> bool:
-    """Whether the store (or the dataset metadata) says anything about `iri`."""
-    answer = site.store.query(queries.exists(iri)).boolean
-    return bool(answer) or (URIRef(iri), None, None) in site.metadata
+    """Whether the store (or the dataset metadata) says anything about `iri` (remembered per data version)."""
+    known = site.known.get(iri)
+    if known is None:
+        answer = site.store.query(queries.exists(iri)).boolean
+        known = bool(answer) or (URIRef(iri), None, None) in site.metadata
+        if len(site.known) < 100_000:
+            site.known[iri] = known
+    return known
 
 
 def language(supported: tuple[str, ...] = LANGUAGES) -> str:

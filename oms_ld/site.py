@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 from . import queries
 from .cache import RepresentationCache
 from .dataset import DCAT_AP_SE, Profile, build_metadata
-from .dumps import Dump
+from .dumps import Dump, build_dumps
 from .namespaces import DATASET, LICENSE, bind_prefixes
 from .render import to_rdflib
 from .sources import Sources
@@ -29,11 +29,21 @@ class Site:
     sources: Sources
     store: Store
     report: ValidationReport
-    #: The download files by name (built from the content at start; see dumps.py).
-    dumps: dict[str, Dump] = field(default_factory=dict)
     cache: RepresentationCache = field(default_factory=RepresentationCache)
+    #: Whether a thing IRI is published, remembered (the data never changes within one version).
+    known: dict[str, bool] = field(default_factory=dict)
+    _dumps: dict[str, Dump] | None = field(default=None, repr=False)
     _metadata: Graph | None = field(default=None, repr=False)
-    _metadata_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def dumps(self) -> dict[str, Dump]:
+        """The download files by name, built from the content on first use (see dumps.py)."""
+        if self._dumps is None:
+            with self._lock:
+                if self._dumps is None:
+                    self._dumps = build_dumps(self.sources, str(self.config["RELEASE_DATE"]))
+        return self._dumps
 
     @property
     def metadata(self) -> Graph:
@@ -46,7 +56,7 @@ class Site:
             StoreError: the store still does not answer.
         """
         if self._metadata is None:
-            with self._metadata_lock:
+            with self._lock:
                 if self._metadata is None:
                     self._metadata = self.build_metadata()
         return self._metadata

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +20,38 @@ PARSERS = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".jsonld": "json-ld", "
 
 @dataclass(frozen=True)
 class Sources:
-    """The three content graphs plus a version fingerprint of the files they came from."""
+    """The content files, their version fingerprint, and their graphs (parsed with rdflib on first use).
 
-    ontology: Graph
-    data: Graph
-    shapes: Graph
+    The store parses the files natively; the rdflib graphs are only needed to validate, to write the
+    dumps and to draw the ontology and shapes pages, so big data is not parsed twice at start.
+    """
+
     #: SHA-256 over every file's name and bytes: changes whenever any content changes.
     version: str
     #: Newest modification time of the files, for Last-Modified.
     modified: datetime
-    #: The files each graph was read from, for loaders that parse them natively.
+    #: The files of each group ("ontology", "data", "shapes").
     files: dict[str, tuple[Path, ...]]
+
+    @cached_property
+    def ontology(self) -> Graph:
+        """The ontology graph."""
+        return parse_files(list(self.files["ontology"]))
+
+    @cached_property
+    def data(self) -> Graph:
+        """The instance data graph."""
+        return parse_files(list(self.files["data"]))
+
+    @cached_property
+    def shapes(self) -> Graph:
+        """The SHACL shapes graph."""
+        return parse_files(list(self.files["shapes"]))
+
+    @property
+    def size(self) -> int:
+        """Total bytes of the content files."""
+        return sum(path.stat().st_size for files in self.files.values() for path in files)
 
     def published(self) -> Graph:
         """Data and ontology together: what the dumps and the default SPARQL graph contain."""
@@ -65,7 +87,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def load_sources(config: dict[str, Any]) -> Sources:
-    """Read the ontology, data and shapes directories named in `config`."""
+    """Find the ontology, data and shapes files named in `config` and fingerprint them (no parsing yet)."""
     groups = {key: content_files(config[key]) for key in ("ONTOLOGY_DIR", "DATA_DIR", "SHAPES_DIR")}
     digest = hashlib.sha256()
     newest = 0.0
@@ -77,9 +99,6 @@ def load_sources(config: dict[str, Any]) -> Sources:
             digest.update(path.read_bytes())
             newest = max(newest, path.stat().st_mtime)
     return Sources(
-        ontology=parse_files(groups["ONTOLOGY_DIR"]),
-        data=parse_files(groups["DATA_DIR"]),
-        shapes=parse_files(groups["SHAPES_DIR"]),
         version=digest.hexdigest()[:20],
         modified=datetime.fromtimestamp(int(newest), tz=UTC),
         files={

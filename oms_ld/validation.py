@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pyshacl
 from pyshacl import validate
 from rdflib import Graph, Literal, Node
 from rdflib.namespace import SH
 
 from .namespaces import PREFIXES, bind_prefixes
+
+if TYPE_CHECKING:
+    from .sources import Sources
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -101,3 +111,33 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) ->
         )
     results.sort(key=lambda v: (v.focus, v.path, v.message))
     return ValidationReport(conforms=bool(conforms), graph=report, results=tuple(results))
+
+
+def _stamp(cache_dir: str | Path, version: str) -> Path:
+    """Where a conforming result for content `version` (under this pySHACL) is recorded."""
+    return Path(cache_dir) / "validated" / f"{version}-pyshacl-{pyshacl.__version__}.json"
+
+
+def record_conformance(sources: Sources, cache_dir: str | Path) -> None:
+    """Note that this exact content conforms, so a restart need not validate it again."""
+    stamp = _stamp(cache_dir, sources.version)
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(json.dumps({"version": sources.version, "conforms": True}) + "\n", encoding="utf-8")
+    except OSError as exc:  # a read-only cache only costs the next start a validation
+        log.warning("cannot record the validation result in %s: %s", stamp, exc)
+
+
+def validate_sources(sources: Sources, cache_dir: str | Path) -> ValidationReport:
+    """Validate the content, or skip pySHACL when this exact content was validated and conformed before.
+
+    The record is keyed by the SHA-256 of every ontology, data and shapes file and the pySHACL version,
+    so any change to the content (or the validator) is validated again and refused if it does not conform.
+    """
+    if _stamp(cache_dir, sources.version).is_file():
+        log.info("content %s conformed before; validation skipped", sources.version)
+        return ValidationReport(conforms=True, graph=Graph(), results=())
+    report = validate_graph(sources.data, sources.shapes, sources.ontology)
+    if report.conforms:
+        record_conformance(sources, cache_dir)
+    return report

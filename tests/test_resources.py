@@ -152,3 +152,15 @@ def test_rdflib_parses_a_thing_iri_through_the_running_server(live_url: str) -> 
     thing = URIRef(BASE + THING[1:])
     assert (thing, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), None) in graph
     assert len(list(graph.predicate_objects(thing))) >= 8
+
+
+@pytest.mark.parametrize("name", ["oms", "shapes"])
+def test_every_format_of_a_definition_holds_the_same_graph(client, name: str) -> None:  # type: ignore[no-untyped-def]
+    """No serializer drops triples (rdflib's pretty RDF/XML did, on the shapes' blank nodes)."""
+    from rdflib.compare import isomorphic
+
+    turtle = Graph().parse(data=client.get(f"/def/{name}.ttl").data, format="turtle")
+    assert len(turtle) > 100
+    for suffix in ("rdf", "nt", "jsonld"):
+        other = Graph().parse(data=client.get(f"/def/{name}.{suffix}").data, format=RDFLIB_FORMAT[suffix])
+        assert isomorphic(turtle, other), suffix

@@ -103,9 +103,9 @@ class EmbeddedStore:
         store = ox.Store()
         for group, files in sources.files.items():
             for path in files:
-                store.load(path=str(path), format=PARSE_FORMATS[path.suffix], to_graph=ox.NamedNode(graphs[group]))
+                store.bulk_load(path=str(path), format=PARSE_FORMATS[path.suffix], to_graph=ox.NamedNode(graphs[group]))
         for iri, file in (extra or {}).items():
-            store.load(path=file, format=PARSE_FORMATS[Path(file).suffix], to_graph=ox.NamedNode(iri))
+            store.bulk_load(path=file, format=PARSE_FORMATS[Path(file).suffix], to_graph=ox.NamedNode(iri))
         default = [graphs["data"], graphs["ontology"]]
         return cls(store, version=sources.version, default_graphs=default, max_rows=max_rows, base_iri=base_iri)
 
