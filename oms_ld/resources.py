@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from . import queries
 from .cache import Representation, make_etag
 from .conneg import negotiate
-from .errors import NotFound
+from .errors import NotAcceptable, NotFound
 from .formats import BY_SUFFIX, HTML, RDF_FORMATS, TURTLE, MediaType
 from .http import send
 from .render import rdf_bytes
@@ -63,6 +63,16 @@ def thing(rest: str) -> Response:
     # The page-language choice (?lang=) survives the redirect, so a followed link keeps the language.
     lang = request.args.get("lang", "")
     response = redirect(f"/doc/{path}" + (f"?lang={lang}" if lang in LANGUAGES else ""), code=303)
+    # An RDF client that does not follow redirects (curl without -L) still sees the triples: the 303
+    # carries the document in the format it asked for. Browsers get the usual short HTML note.
+    try:
+        media_type = negotiate(request.headers.get("Accept"), DOC_FORMATS)
+    except NotAcceptable:
+        media_type = HTML
+    if media_type is not HTML:
+        key = ("doc", site.version, path, media_type.suffix, "")
+        response.set_data(site.cache.get(key, lambda: build(site, path, media_type, "")).body)
+        response.content_type = media_type.content_type
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.cache_control.public = True

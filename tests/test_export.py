@@ -163,6 +163,11 @@ def test_nginx_answers_as_the_app(nginx: Nginx, client: FlaskClient, path: str, 
     if status >= 400:
         return  # error bodies and their types are each server's own
     assert got.get("location") == expected.headers.get("Location")
+    if status == 303:
+        # The app's 303 also carries the document for an RDF client that does not follow redirects;
+        # nginx's carries its stock note. Clients that follow the redirect see the same thing.
+        assert "Accept" in got.get("vary", ""), (path, accept)
+        return
     assert got["content-type"] == expected.headers["Content-Type"]
     if status == 200:
         assert body == expected_body, (path, accept)

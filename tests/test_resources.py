@@ -164,3 +164,13 @@ def test_every_format_of_a_definition_holds_the_same_graph(client, name: str) ->
     for suffix in ("rdf", "nt", "jsonld"):
         other = Graph().parse(data=client.get(f"/def/{name}.{suffix}").data, format=RDFLIB_FORMAT[suffix])
         assert isomorphic(turtle, other), suffix
+
+
+def test_a_303_carries_the_document_for_rdf_clients_that_do_not_follow(client) -> None:  # type: ignore[no-untyped-def]
+    """`curl -H 'Accept: text/turtle' /id/…` (no -L) shows the triples; the status stays 303."""
+    response = client.get(THING, headers={"Accept": "text/turtle"})
+    assert response.status_code == 303 and response.headers["Location"] == DOC
+    assert response.mimetype == "text/turtle"
+    assert response.data == client.get(f"{DOC}.ttl").data
+    browser = client.get(THING, headers={"Accept": "text/html"})
+    assert browser.status_code == 303 and browser.mimetype == "text/html"
