@@ -22,16 +22,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from oms_ld import create_app
-from oms_ld.export import (
-    CLIENT_ACCEPTS,
-    VARIANTS,
-    accept_rules,
-    choose,
-    document_paths,
-    export_site,
-    standalone_config,
-)
+from oms_ld.export import document_paths, export_site
 from oms_ld.formats import ALIASES, BY_MIME
+from oms_ld.nginx import CLIENT_ACCEPTS, VARIANTS, accept_rules, choose, standalone_config
 from oms_ld.resources import DOC_FORMATS
 
 from .conftest import need
