@@ -22,6 +22,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
-ruff check oms_ld tests
+ruff check oms_ld tests benchmarks
 mypy
 python3 -m pytest "$@"
