@@ -48,5 +48,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql_endpoint.bp)
     app.register_blueprint(downloads.bp)
     register_error_handlers(app)
-    log.info("loaded %d data triples, version %s", len(sources.data), sources.version)
+    log.info("loaded %d bytes of content, version %s", sources.size, sources.version)  # no rdflib parse
     return app

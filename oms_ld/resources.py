@@ -39,7 +39,9 @@ def thing_exists(site: Site, iri: str) -> bool:
     known = site.known.get(iri)
     if known is None:
         answer = site.store.query(queries.exists(iri)).boolean
-        known = bool(answer) or (URIRef(iri), None, None) in site.metadata
+        # Only the dataset's own IRIs live in the metadata; other misses must not build it (dumps, VoID).
+        described = iri.startswith(tuple(f"{site.base}id/{kind}/" for kind in ("dataset", "catalog", "service")))
+        known = bool(answer) or (described and (URIRef(iri), None, None) in site.metadata)
         if len(site.known) < 100_000:
             site.known[iri] = known
     return known
