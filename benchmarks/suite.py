@@ -220,7 +220,7 @@ def recorded(size: Size) -> bool:
 
 def content_bytes(size: Size) -> int:
     """The bytes of the content files, as the app counts them against PRECOMPUTE_MAX_BYTES."""
-    from oms_ld.sources import content_files
+    from oms_ld.rdf.sources import content_files
 
     return sum(p.stat().st_size for d in (ROOT / "ontology", size.data_dir, ROOT / "shapes") for p in content_files(d))
 
@@ -298,7 +298,7 @@ def export_for_nginx(size: Size, tools: dict[str, str]) -> procs.Server:
                         *documents], env=ours_env(size), limit=1800)  # fmt: skip
     prefix = folder / "nginx"
     conf = folder / "bench-nginx.conf"
-    from oms_ld.nginx import standalone_config
+    from oms_ld.export.nginx import standalone_config
 
     user = getpass.getuser() if os.geteuid() == 0 else ""
     conf.write_text(standalone_config(folder / "nginx.conf", prefix, workers=2, user=user))

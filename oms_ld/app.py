@@ -10,11 +10,11 @@ from flask import Flask
 
 from .config import load_config
 from .errors import StoreError, ValidationFailed
-from .http import register_error_handlers
-from .site import Site
-from .sources import load_sources
+from .publishing.publication import Site
+from .publishing.validation import validate_sources
+from .rdf.sources import load_sources
 from .store import open_store
-from .validation import validate_sources
+from .web.http import register_error_handlers
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ValidationFailed: the data does not conform; nothing is published.
         SourceError: a content file cannot be read.
     """
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(load_config(config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     sources = load_sources(app.config)
@@ -41,7 +41,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             log.warning("the store does not answer at start (%s); the dataset description waits for it", exc.message)
     app.extensions["oms_ld"] = site
 
-    from . import downloads, pages, resources, sparql_endpoint
+    from .web import downloads, pages, resources
+    from .web import sparql as sparql_endpoint
 
     app.register_blueprint(resources.bp)
     app.register_blueprint(pages.bp)

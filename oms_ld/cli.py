@@ -10,8 +10,8 @@ import click
 
 from .config import load_config
 from .errors import OmsLdError, SourceError
-from .sources import Sources, content_files, load_sources, parse_files
-from .validation import record_conformance, validate_graph
+from .publishing.validation import record_conformance, validate_graph
+from .rdf.sources import Sources, content_files, load_sources, parse_files
 
 
 def _sources(config: dict[str, Any], *, parse: bool = True) -> Sources:
@@ -98,7 +98,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool) ->
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
 def dump(suffix: str, output: Path | None) -> None:
     """Write the dump the server publishes at /download/ (exit 1 with the report if the data does not conform)."""
-    from .dumps import BY_SUFFIX, dump_bytes
+    from .publishing.dumps import BY_SUFFIX, dump_bytes
 
     sources = _sources(load_config())
     report = validate_graph(sources.data, sources.shapes, sources.ontology)
@@ -126,7 +126,7 @@ def export_site(directory: Path, listen: str, server_name: str, documents: tuple
     nginx -p DIRECTORY/nginx -c DIRECTORY/nginx-standalone.conf -e DIRECTORY/nginx/error.log
     """
     from .app import create_app
-    from .export import export_site as write
+    from .export.site import export_site as write
 
     try:
         app = create_app()
@@ -168,9 +168,9 @@ def load(
     Idempotent: each graph is replaced whole. Exit 0 loaded, 1 the data does not conform (nothing is
     sent), 2 unreadable input or the store is unreachable or refused the data.
     """
-    from .loader import Target, collect_graphs
-    from .loader import load as load_graphs
     from .store import GRAPHS
+    from .store.loader import Target, collect_graphs
+    from .store.loader import load as load_graphs
 
     config = load_config()
     sources = _sources(config)

@@ -21,7 +21,7 @@ def defaults() -> dict[str, Any]:
         "ONTOLOGY_DIR": str(ROOT / "ontology"),
         "DATA_DIR": str(ROOT / "data"),
         "SHAPES_DIR": str(ROOT / "shapes"),
-        "QUERIES_DIR": str(ROOT / "oms_ld" / "queries"),
+        "QUERIES_DIR": str(ROOT / "oms_ld" / "publishing" / "example_queries"),
         # Remote SPARQL endpoint; empty means the embedded store.
         "SPARQL_ENDPOINT": "",
         "SPARQL_USER": "",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .validation import ValidationReport
+    from .publishing.validation import ValidationReport
 
 
 class OmsLdError(Exception):

@@ -20,10 +20,10 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
 from oms_ld.config import load_config
-from oms_ld.loader import collect_graphs
-from oms_ld.namespaces import BASE, ID
-from oms_ld.sources import load_sources
+from oms_ld.rdf.namespaces import BASE, ID
+from oms_ld.rdf.sources import load_sources
 from oms_ld.store import GRAPHS
+from oms_ld.store.loader import collect_graphs
 
 from .backends import Server, oms_ld_load
 from .conftest import REMOTE, ROOT
@@ -79,7 +79,10 @@ def answer_rows(body: str) -> list[tuple[str, ...]]:
     return [tuple(rows[0]), *sorted(cells)]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "oms_ld" / "queries").glob("*.rq")), ids=lambda p: p.stem)
+EXAMPLE_QUERIES = sorted((ROOT / "oms_ld" / "publishing" / "example_queries").glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_QUERIES, ids=lambda p: p.stem)
 def test_example_queries_give_the_same_answers(embedded: Flask, remote: tuple[Flask, Server], path: Path) -> None:
     app, _ = remote
     headers = {"Accept": "text/csv, text/turtle"}

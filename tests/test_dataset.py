@@ -11,9 +11,9 @@ from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SH, SKOS, VOID, XSD
 
-from oms_ld.dataset import DCAT_AP, DCAT_AP_SE
-from oms_ld.namespaces import CATALOG, DATASET, ID, NUTS, OMS, SPARQL_SERVICE, SPDX, VCARD, WD
-from oms_ld.void import namespace_of, slug
+from oms_ld.publishing.dataset import DCAT_AP, DCAT_AP_SE
+from oms_ld.publishing.void import namespace_of, slug
+from oms_ld.rdf.namespaces import CATALOG, DATASET, ID, NUTS, OMS, SPARQL_SERVICE, SPDX, VCARD, WD
 
 #: DCAT-AP-SE's pattern for a literal dct:format (bundle.json, dcat:format_generic).
 SE_FORMAT = re.compile(r"^\w+\/[-.\w]+(?:\+[-.\w]+)?(\s*;\s*\w+=\w+)?$")

@@ -15,11 +15,11 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from oms_ld.dataset import DCAT_AP, DCAT_AP_SE
-from oms_ld.downloads import choose_profile
-from oms_ld.dumps import FORMATS, QUAD_FORMATS
-from oms_ld.namespaces import BASE, DATASET, SPDX
+from oms_ld.publishing.dataset import DCAT_AP, DCAT_AP_SE
+from oms_ld.publishing.dumps import FORMATS, QUAD_FORMATS
+from oms_ld.rdf.namespaces import BASE, DATASET, SPDX
 from oms_ld.store import GRAPHS
+from oms_ld.web.downloads import choose_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 #: rdflib parser names (RDF/XML is written by another serializer than rdflib's "pretty-xml").

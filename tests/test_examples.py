@@ -10,8 +10,8 @@ from rdflib import Graph
 
 from oms_ld.config import defaults
 from oms_ld.errors import SourceError
-from oms_ld.examples import Example, load_examples, parse_example, permalink
-from oms_ld.queries import keywords, query_form
+from oms_ld.publishing.examples import Example, load_examples, parse_example, permalink
+from oms_ld.rdf.queries import keywords, query_form
 
 QUERIES_DIR = Path(defaults()["QUERIES_DIR"])
 EXAMPLES = load_examples(QUERIES_DIR)

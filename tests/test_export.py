@@ -22,10 +22,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from oms_ld import create_app
-from oms_ld.export import document_paths, export_site
-from oms_ld.formats import ALIASES, BY_MIME
-from oms_ld.nginx import CLIENT_ACCEPTS, VARIANTS, accept_rules, choose, standalone_config
-from oms_ld.resources import DOC_FORMATS
+from oms_ld.export.nginx import CLIENT_ACCEPTS, VARIANTS, accept_rules, choose, standalone_config
+from oms_ld.export.site import document_paths, export_site
+from oms_ld.rdf.formats import ALIASES, BY_MIME
+from oms_ld.web.resources import DOC_FORMATS
 
 from .conftest import need
 from .test_conneg import CHROME, COMUNICA, DOCUMENT_CASES, FIREFOX, RAPPER, RDFLIB, SPARQLWRAPPER_RDFXML

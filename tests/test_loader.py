@@ -20,9 +20,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from oms_ld.config import load_config
-from oms_ld.loader import Target, chunks, collect_graphs, load, update_requests
-from oms_ld.sources import load_sources
+from oms_ld.rdf.sources import load_sources
 from oms_ld.store import GRAPHS
+from oms_ld.store.loader import Target, chunks, collect_graphs, load, update_requests
 
 from .backends import Server, free_port, launch, program, stop_process
 from .conftest import FIXTURES, ROOT, need

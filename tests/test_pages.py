@@ -12,10 +12,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from oms_ld.html import href_for
-from oms_ld.labels import Labels, local_name, prefixed_name
-from oms_ld.namespaces import BASE, DATA_GRAPH, ONTOLOGY_IRI, SHAPES_IRI
-from oms_ld.nodemap import MapNode, layout, overlaps
+from oms_ld.rdf.labels import Labels, local_name, prefixed_name
+from oms_ld.rdf.namespaces import BASE, DATA_GRAPH, ONTOLOGY_IRI, SHAPES_IRI
+from oms_ld.web.html import href_for
+from oms_ld.web.nodemap import MapNode, layout, overlaps
 
 from .conftest import ROOT
 

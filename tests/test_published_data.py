@@ -10,9 +10,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from oms_ld.config import load_config
-from oms_ld.namespaces import BASE, GEO, ID, OMS
-from oms_ld.sources import Sources, load_sources
-from oms_ld.validation import validate_graph
+from oms_ld.publishing.validation import validate_graph
+from oms_ld.rdf.namespaces import BASE, GEO, ID, OMS
+from oms_ld.rdf.sources import Sources, load_sources
 
 #: QIDs the fact sheet names as traps or mix-ups (§2b "do not use", §5, §6); never to appear in data/.
 TRAPS = {

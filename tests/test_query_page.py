@@ -22,13 +22,13 @@ import pytest
 from markupsafe import escape
 
 from oms_ld.config import defaults
-from oms_ld.examples import load_examples
-from oms_ld.namespaces import PREFIXES
+from oms_ld.publishing.examples import load_examples
+from oms_ld.rdf.namespaces import PREFIXES
 
 from .conftest import ROOT
 from .live import chromium, serve
 
-VENDOR = ROOT / "oms_ld" / "static" / "vendor" / "yasgui"
+VENDOR = ROOT / "oms_ld" / "web" / "static" / "vendor" / "yasgui"
 EXAMPLES = load_examples(defaults()["QUERIES_DIR"])
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: Any other host name fails to resolve: an attempt shows in the request log, and nothing leaves.

@@ -21,8 +21,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from oms_ld.cache import RepresentationCache
 from oms_ld.errors import BadRequest, StoreError
+from oms_ld.publishing.representation import RepresentationCache
 from oms_ld.store import GRAPHS, RemoteStore
 from oms_ld.store import remote as remote_module
 

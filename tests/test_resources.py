@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from rdflib import Graph, URIRef
 
-from oms_ld.namespaces import BASE, ID
+from oms_ld.rdf.namespaces import BASE, ID
 
 from .live import serve
 

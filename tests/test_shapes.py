@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph
 
 from oms_ld.config import load_config
-from oms_ld.sources import Sources, load_sources, parse_files
-from oms_ld.validation import validate_graph
+from oms_ld.publishing.validation import validate_graph
+from oms_ld.rdf.sources import Sources, load_sources, parse_files
 
 from .conftest import FIXTURES
 

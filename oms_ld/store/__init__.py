@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-from ..sources import Sources
+from ..rdf.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from ..rdf.sources import Sources
 from .base import Result, Store, select_rows
 from .embedded import EmbeddedStore
 from .remote import RemoteStore

@@ -9,7 +9,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from ..errors import BadRequest
-from ..formats import MediaType
+from ..rdf.formats import MediaType
 
 
 @dataclass

@@ -13,7 +13,7 @@ import struct
 
 import pyoxigraph as ox
 
-from ..queries import _OPAQUE
+from ..rdf.queries import _OPAQUE
 
 #: Virtuoso 7.2 stores geo:wktLiteral values as its own geometry type, in single precision, and answers
 #: with that datatype (openlink/virtuoso-opensource#456, #808); the answer is given back GeoSPARQL's.

@@ -10,9 +10,9 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from ..errors import BadRequest, OmsLdError, QueryTimeout, StoreError
-from ..formats import PARSE_FORMATS
-from ..queries import keywords
-from ..sources import Sources
+from ..rdf.formats import PARSE_FORMATS
+from ..rdf.queries import keywords
+from ..rdf.sources import Sources
 from .base import Result
 from .pool import QueryPool, Reply, Request
 

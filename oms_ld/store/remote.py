@@ -36,7 +36,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from ..errors import BadRequest, QueryTimeout, StoreError, StoreTimeout
-from ..queries import keywords, query_form
+from ..rdf.queries import keywords, query_form
 from .base import Result
 from .compat import (
     VIRTRDF_GEOMETRY,

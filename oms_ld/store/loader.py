@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import SourceError, StoreError
-from .formats import PARSE_FORMATS
-from .queries import iri_ref
-from .sources import Sources
+from ..errors import SourceError, StoreError
+from ..rdf.formats import PARSE_FORMATS
+from ..rdf.queries import iri_ref
+from ..rdf.sources import Sources
 
 log = logging.getLogger(__name__)
 

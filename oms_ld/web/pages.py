@@ -13,20 +13,20 @@ from flask import Blueprint, render_template, request
 from rdflib import Graph
 from werkzeug.wrappers import Response
 
-from .cache import Representation, make_etag
+from ..errors import NotFound
+from ..publishing.publication import Site, get_site
+from ..publishing.representation import Representation, make_etag
+from ..rdf.formats import BY_SUFFIX, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, MediaType
+from ..rdf.labels import LANGUAGES, Labels
+from ..rdf.namespaces import DATA_GRAPH, OMS, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
+from ..rdf.queries import iri_ref
+from ..rdf.serialize import rdf_bytes
+from ..store import select_rows
 from .conneg import negotiate
-from .errors import NotFound
-from .formats import BY_SUFFIX, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, MediaType
 from .html import alternates, href_for, labels_for, ontology_view, page, shapes_view, ui
 from .http import send
-from .labels import LANGUAGES, Labels
-from .namespaces import DATA_GRAPH, OMS, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
 from .nodemap import node_city_map
-from .queries import iri_ref
-from .render import rdf_bytes
 from .resources import language
-from .site import Site, get_site
-from .store import select_rows
 
 bp = Blueprint("pages", __name__)
 

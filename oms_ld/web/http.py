@@ -9,10 +9,10 @@ from flask import Flask, Request, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from .cache import GZIP_MIN_BYTES, Representation
+from ..errors import NotAcceptable, OmsLdError
+from ..publishing.representation import GZIP_MIN_BYTES, Representation
+from ..rdf.formats import HTML, MediaType
 from .conneg import negotiate
-from .errors import NotAcceptable, OmsLdError
-from .formats import HTML, MediaType
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from functools import lru_cache
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from .errors import NotAcceptable
-from .formats import ALIASES, BY_MIME, BY_SUFFIX, MediaType
+from ..errors import NotAcceptable
+from ..rdf.formats import ALIASES, BY_MIME, BY_SUFFIX, MediaType
 
 #: Longest Accept header we read; longer ones are cut at the last complete entry before the limit.
 MAX_ACCEPT = 4096

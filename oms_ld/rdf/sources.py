@@ -11,7 +11,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from .errors import SourceError
+from ..errors import SourceError
 from .namespaces import bind_prefixes
 
 #: File suffix → rdflib parser name. Content is Turtle by policy; the rest are accepted for deployments.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import BadRequest
+from ..errors import BadRequest
 from .namespaces import sparql_prologue
 
 _IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]+")

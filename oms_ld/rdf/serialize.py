@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .errors import BadRequest
+from ..errors import BadRequest
 from .formats import JSONLD, NTRIPLES, MediaType
 from .namespaces import PREFIXES, bind_prefixes
 

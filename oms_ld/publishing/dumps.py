@@ -22,12 +22,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 
-from .errors import ConfigError
-from .formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, MediaType
-from .namespaces import PREFIXES, bind_prefixes
-from .render import rdf_bytes
-from .sources import Sources
-from .store import GRAPHS
+from ..errors import ConfigError
+from ..rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, MediaType
+from ..rdf.namespaces import PREFIXES, bind_prefixes
+from ..rdf.serialize import rdf_bytes
+from ..rdf.sources import Sources
+from ..store import GRAPHS
 
 #: The dump formats, in the order they are listed; the first four hold data + ontology, the last two every graph.
 FORMATS: tuple[MediaType, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)

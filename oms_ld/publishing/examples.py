@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import SourceError
+from ..errors import SourceError
 
 LANGUAGES = ("sv", "en")
 REQUIRED = tuple(f"{field}-{lang}" for field in ("title", "description") for lang in LANGUAGES)

@@ -13,10 +13,10 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Node
 from rdflib.namespace import SH
 
-from .namespaces import PREFIXES, bind_prefixes
+from ..rdf.namespaces import PREFIXES, bind_prefixes
 
 if TYPE_CHECKING:
-    from .sources import Sources
+    from ..rdf.sources import Sources
 
 log = logging.getLogger(__name__)
 

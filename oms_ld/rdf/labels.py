@@ -26,7 +26,7 @@ LANGUAGES = ("sv", "en")
 def vocab_graph() -> Graph:
     """The package's labels for standard vocabulary terms (parsed once; the file never changes)."""
     graph = Graph()
-    graph.parse(data=files("oms_ld").joinpath("vocab-labels.ttl").read_text(encoding="utf-8"), format="turtle")
+    graph.parse(data=files("oms_ld.rdf").joinpath("vocab-labels.ttl").read_text(encoding="utf-8"), format="turtle")
     return graph
 
 

@@ -15,11 +15,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from .formats import RDF_FORMATS
-from .labels import Labels, local_name, prefixed_name
-from .namespaces import GEO, OMS, sparql_prologue
-from .queries import iri_ref
-from .site import Site
+from ..publishing.publication import Site
+from ..rdf.formats import RDF_FORMATS
+from ..rdf.labels import Labels, local_name, prefixed_name
+from ..rdf.namespaces import GEO, OMS, sparql_prologue
+from ..rdf.queries import iri_ref
 
 _STRINGS: dict[str, tuple[str, str]] = {
     "site_name": ("ÖMS länkade data", "ÖMS linked data"),

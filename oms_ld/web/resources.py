@@ -8,14 +8,14 @@ from flask import Blueprint, redirect, request
 from rdflib import URIRef
 from werkzeug.wrappers import Response
 
-from . import queries
-from .cache import Representation, make_etag
+from ..errors import NotAcceptable, NotFound
+from ..publishing.publication import Site, get_site
+from ..publishing.representation import Representation, make_etag
+from ..rdf import queries
+from ..rdf.formats import BY_SUFFIX, HTML, RDF_FORMATS, TURTLE, MediaType
+from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
-from .errors import NotAcceptable, NotFound
-from .formats import BY_SUFFIX, HTML, RDF_FORMATS, TURTLE, MediaType
 from .http import send
-from .render import rdf_bytes
-from .site import Site, get_site
 
 bp = Blueprint("resources", __name__)
 

@@ -25,14 +25,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from .dataset import PROFILES
-from .downloads import CATALOG_FORMATS, INDEX_FORMATS, VOID_FORMATS
-from .errors import NotFound
-from .formats import HTML, MediaType
+from ..errors import NotFound
+from ..publishing.dataset import PROFILES
+from ..publishing.publication import Site
+from ..rdf.formats import HTML, MediaType
+from ..web.downloads import CATALOG_FORMATS, INDEX_FORMATS, VOID_FORMATS
+from ..web.pages import DEF_FORMATS
+from ..web.resources import DOC_FORMATS, LANGUAGES, checked_path
 from .nginx import DEFINITIONS, VARIANTS, known_content_types, nginx_config, standalone_config
-from .pages import DEF_FORMATS
-from .resources import DOC_FORMATS, LANGUAGES, checked_path
-from .site import Site
 
 
 @dataclass(frozen=True)

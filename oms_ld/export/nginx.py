@@ -14,15 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from .conneg import negotiate
-from .dataset import PROFILES
-from .downloads import CATALOG_FORMATS, DESCRIBED_BY, INDEX_FORMATS, VOID_FORMATS
-from .errors import NotAcceptable
-from .formats import ALIASES, BY_MIME, BY_SUFFIX, HTML, MediaType
-from .http import COMPRESSIBLE
-from .pages import DEF_FORMATS
-from .resources import _PATH, DOC_FORMATS
-from .site import Site
+from ..errors import NotAcceptable
+from ..publishing.dataset import PROFILES
+from ..publishing.publication import Site
+from ..rdf.formats import ALIASES, BY_MIME, BY_SUFFIX, HTML, MediaType
+from ..web.conneg import negotiate
+from ..web.downloads import CATALOG_FORMATS, DESCRIBED_BY, INDEX_FORMATS, VOID_FORMATS
+from ..web.http import COMPRESSIBLE
+from ..web.pages import DEF_FORMATS
+from ..web.resources import _PATH, DOC_FORMATS
 
 VARIANTS = "_variants"
 DEFINITIONS = ("oms", "shapes")

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from flask import render_template
 from markupsafe import Markup
 
+from ..publishing.publication import Site
+from ..rdf.labels import LANGUAGES
+from ..rdf.namespaces import sparql_prologue
+from ..store import select_rows
 from .html import href_for, ui
-from .labels import LANGUAGES
-from .namespaces import sparql_prologue
-from .site import Site
-from .store import select_rows
 
 _POINT = re.compile(r"^\s*POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)\s*$", re.IGNORECASE)
 

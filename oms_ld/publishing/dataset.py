@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from .dumps import Dump
-from .namespaces import (
+from ..rdf.namespaces import (
     BASE,
     CATALOG,
     DATASET,
@@ -29,7 +28,8 @@ from .namespaces import (
     VCARD,
     bind_prefixes,
 )
-from .store import Store
+from ..store import Store
+from .dumps import Dump
 from .void import URI_SPACE, describe_void, rows
 
 #: DCAT 3 term (rdflib's DCAT namespace is DCAT 2 and warns about it).

@@ -12,8 +12,8 @@ import re
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 
-from .namespaces import DATASET, ID, NUTS, OMS, PREFIXES, WD, sparql_prologue
-from .store import Store, select_rows
+from ..rdf.namespaces import DATASET, ID, NUTS, OMS, PREFIXES, WD, sparql_prologue
+from ..store import Store, select_rows
 
 URI_SPACE = str(ID)
 EXAMPLES = ("region/stockholm", "node-city/uppsala", "strategy/oms-2050")

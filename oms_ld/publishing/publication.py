@@ -10,14 +10,14 @@ from flask import current_app
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
-from . import queries
-from .cache import RepresentationCache
+from ..rdf import queries
+from ..rdf.namespaces import DATASET, LICENSE, bind_prefixes
+from ..rdf.serialize import to_rdflib
+from ..rdf.sources import Sources
+from ..store import Store
 from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump, build_dumps
-from .namespaces import DATASET, LICENSE, bind_prefixes
-from .render import to_rdflib
-from .sources import Sources
-from .store import Store
+from .representation import RepresentationCache
 from .validation import ValidationReport
 
 

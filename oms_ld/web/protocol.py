@@ -13,10 +13,10 @@ from urllib.parse import parse_qsl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
-from . import queries
-from .errors import BadRequest, QueryRefused, UnsupportedMediaType, UpdateRefused
-from .formats import RDF_FORMATS, RESULT_FORMATS
-from .namespaces import SD, bind_prefixes
+from ..errors import BadRequest, QueryRefused, UnsupportedMediaType, UpdateRefused
+from ..rdf import queries
+from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
+from ..rdf.namespaces import SD, bind_prefixes
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

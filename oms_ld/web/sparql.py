@@ -6,11 +6,11 @@ from flask import Blueprint, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from . import queries
-from .cache import Representation, make_etag
-from .conneg import negotiate
-from .errors import PayloadTooLarge
-from .formats import (
+from ..errors import PayloadTooLarge
+from ..publishing.publication import Site, get_site
+from ..publishing.representation import Representation, make_etag
+from ..rdf import queries
+from ..rdf.formats import (
     ALIASES,
     HTML,
     RDF_FORMATS,
@@ -21,10 +21,10 @@ from .formats import (
     TURTLE,
     MediaType,
 )
+from ..rdf.serialize import rdf_bytes
+from .conneg import negotiate
 from .http import send
 from .protocol import QueryRequest, parse_params, read_request, service_description
-from .render import rdf_bytes
-from .site import Site, get_site
 
 bp = Blueprint("sparql", __name__)
 
@@ -128,7 +128,7 @@ def describe_service(site: Site) -> Response:
         endpoints.append(site.base + "sparql")
 
     def build() -> Representation:
-        from .store import GRAPHS
+        from ..store import GRAPHS
 
         sizes = site.store.graph_sizes()
         graph = service_description(endpoints, sizes, [GRAPHS["data"], GRAPHS["ontology"]])
@@ -145,9 +145,9 @@ def query_page(site: Site, query: str) -> Response:
     A browser opening `/sparql?query=…` gets this page: the query's permalink. When the plain form was
     sent (`run` in the URL: no JavaScript), the query is also run here and its results rendered below.
     """
-    from .examples import examples_in, permalink
+    from ..publishing.examples import examples_in, permalink
+    from ..rdf.namespaces import PREFIXES
     from .html import href_for, page
-    from .namespaces import PREFIXES
     from .resources import language
 
     lang = language()

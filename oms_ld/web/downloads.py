@@ -13,15 +13,15 @@ from flask import Blueprint, render_template_string, request
 from rdflib import Graph
 from werkzeug.wrappers import Response
 
-from .cache import Representation, make_etag
+from ..errors import NotFound
+from ..publishing.dataset import DCAT_AP_SE, PROFILES, Profile
+from ..publishing.dumps import Dump
+from ..publishing.publication import Site, get_site
+from ..publishing.representation import Representation, make_etag
+from ..rdf.formats import HTML, JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, MediaType
+from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
-from .dataset import DCAT_AP_SE, PROFILES, Profile
-from .dumps import Dump
-from .errors import NotFound
-from .formats import HTML, JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, MediaType
 from .http import TEXT, send
-from .render import rdf_bytes
-from .site import Site, get_site
 
 bp = Blueprint("downloads", __name__)
 
@@ -72,7 +72,7 @@ def listing(dumps: list[Dump], media_type: MediaType) -> bytes:
 def _index(site: Site, media_type: MediaType) -> Representation:
     dumps = list(site.dumps.values())
     if media_type is HTML:
-        from .namespaces import LICENSE
+        from ..rdf.namespaces import LICENSE
 
         body = render_template_string(INDEX_PAGE, dumps=dumps, license=LICENSE).encode("utf-8")
     else:
