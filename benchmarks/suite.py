@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from oms_ld.config import defaults
+from oms_ld.config import Settings
 
 from . import generate, load, procs, setup_tools
 from .load import Request, Scenario
 
-PRECOMPUTE_MAX_BYTES = int(defaults()["PRECOMPUTE_MAX_BYTES"])
+PRECOMPUTE_MAX_BYTES = Settings().precompute_max_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -1,4 +1,4 @@
-"""The application factory."""
+"""The application factory: typed settings in, a plain WSGI Flask app out."""
 
 from __future__ import annotations
 
@@ -8,46 +8,52 @@ from typing import Any
 
 from flask import Flask
 
-from .config import load_config
+from .config import Settings, load_settings
 from .errors import StoreError, ValidationFailed
 from .publishing.publication import Site
 from .publishing.validation import validate_sources
 from .rdf.sources import load_sources
+from .rdf.uris import UriPolicy
 from .store import open_store
-from .web.http import register_error_handlers
 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings → content → validation gate → store → metadata → blueprints → errors.
+def build_site(settings: Settings) -> Site:
+    """Content → validation gate → store → publication (no Flask: the CLI and the export use it too).
 
     Raises:
         ValidationFailed: the data does not conform; nothing is published.
         SourceError: a content file cannot be read.
     """
-    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
-    app.config.update(load_config(config))
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
-    sources = load_sources(app.config)
-    report = validate_sources(sources, app.config["CACHE_DIR"])
+    uris = UriPolicy(settings.base_iri)
+    sources = load_sources(settings)
+    report = validate_sources(sources, settings.cache_dir)
     if not report.conforms:
         raise ValidationFailed(report)
-    site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report)
-    if sources.size <= int(app.config["PRECOMPUTE_MAX_BYTES"]):
+    site = Site(settings=settings, uris=uris, sources=sources, store=open_store(settings, sources, uris), report=report)
+    if sources.size <= settings.precompute_max_bytes:
         try:
             site.metadata  # noqa: B018 -- build the dumps and dataset description now, while nobody waits
         except StoreError as exc:
             log.warning("the store does not answer at start (%s); the dataset description waits for it", exc.message)
-    app.extensions["oms_ld"] = site
-
-    from .web import downloads, pages, resources
-    from .web import sparql as sparql_endpoint
-
-    app.register_blueprint(resources.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(sparql_endpoint.bp)
-    app.register_blueprint(downloads.bp)
-    register_error_handlers(app)
     log.info("loaded %d bytes of content, version %s", sources.size, sources.version)  # no rdflib parse
-    return app
+    return site
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings → site (validated content, store, metadata) → blueprints → error mapping.
+
+    `config` is a `Settings`, or a mapping of upper-case setting names applied over the defaults and
+    the OMS_LD_* environment.
+
+    Raises:
+        ValidationFailed: the data does not conform; nothing is published.
+        SourceError: a content file cannot be read.
+        ConfigError: a setting cannot work.
+    """
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    site = build_site(settings)
+    from .web import register
+
+    return register(site)

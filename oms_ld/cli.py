@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
-from .config import load_config
+from .config import Settings, load_settings
 from .errors import OmsLdError, SourceError
 from .publishing.validation import record_conformance, validate_graph
 from .rdf.sources import Sources, content_files, load_sources, parse_files
+from .rdf.uris import UriPolicy
 
 
-def _sources(config: dict[str, Any], *, parse: bool = True) -> Sources:
+def _sources(settings: Settings, *, parse: bool = True) -> Sources:
     """Load (and by default parse) the content; unreadable input exits 2 with the parser's message."""
     try:
-        sources = load_sources(config)
+        sources = load_sources(settings)
         if parse:
             for graph in (sources.ontology, sources.data, sources.shapes):
                 len(graph)
@@ -40,8 +41,8 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     PATHS are data files or directories to validate instead of the configured data directory.
     """
-    config = load_config()
-    sources = _sources(config)
+    settings = load_settings()
+    sources = _sources(settings)
     data = sources.data
     if paths:
         try:
@@ -55,7 +56,7 @@ def validate(paths: tuple[Path, ...]) -> None:
             sys.exit(2)
     report = validate_graph(data, sources.shapes, sources.ontology)
     if report.conforms and not paths:  # the server may skip validating this exact content again
-        record_conformance(sources, config["CACHE_DIR"])
+        record_conformance(sources, settings.cache_dir)
     click.echo(report.text(), nl=False)
     sys.exit(0 if report.conforms else 1)
 
@@ -100,14 +101,16 @@ def dump(suffix: str, output: Path | None) -> None:
     """Write the dump the server publishes at /download/ (exit 1 with the report if the data does not conform)."""
     from .publishing.dumps import BY_SUFFIX, dump_bytes
 
-    sources = _sources(load_config())
+    settings = load_settings()
+    sources = _sources(settings)
     report = validate_graph(sources.data, sources.shapes, sources.ontology)
     if not report.conforms:
         click.echo(report.text(), err=True, nl=False)
         sys.exit(1)
-    body = dump_bytes(sources, BY_SUFFIX[suffix])
+    body = dump_bytes(sources, BY_SUFFIX[suffix], UriPolicy(settings.base_iri))
     if output is None:
-        click.get_binary_stream("stdout").write(body)
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
     else:
         output.write_bytes(body)
 
@@ -168,12 +171,11 @@ def load(
     Idempotent: each graph is replaced whole. Exit 0 loaded, 1 the data does not conform (nothing is
     sent), 2 unreadable input or the store is unreachable or refused the data.
     """
-    from .store import GRAPHS
     from .store.loader import Target, collect_graphs
     from .store.loader import load as load_graphs
 
-    config = load_config()
-    sources = _sources(config)
+    settings = load_settings()
+    sources = _sources(settings)
     report = validate_graph(sources.data, sources.shapes, sources.ontology)
     if not report.conforms:
         click.echo(report.text(), nl=False)
@@ -183,12 +185,12 @@ def load(
         endpoint=endpoint,
         update_endpoint=update_endpoint,
         graph_store=graph_store,
-        user=config["SPARQL_USER"] if user is None else user,
-        password=config["SPARQL_PASSWORD"] if password is None else password,
+        user=settings.sparql_user if user is None else user,
+        password=settings.sparql_password if password is None else password,
         timeout=timeout,
     )
     try:
-        graphs = collect_graphs(sources, GRAPHS, config.get("EXTRA_GRAPHS") or {})
+        graphs = collect_graphs(sources, UriPolicy(settings.base_iri).graphs, settings.extra_graphs)
         sizes = load_graphs(target, graphs, chunk_size=chunk_size)
     except OmsLdError as exc:
         click.echo(f"error: {exc.message}", err=True)

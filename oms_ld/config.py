@@ -1,10 +1,18 @@
-"""Configuration: the one place settings enter (defaults, then OMS_LD_* environment, then the caller)."""
+"""Configuration: the one place settings enter (defaults, then OMS_LD_* environment, then the caller).
+
+Settings are a frozen, typed object. Keys outside (environment variables, the mapping given to
+`create_app`) are the upper-case field names: `OMS_LD_QUERY_TIMEOUT=2.5` sets `query_timeout`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import types
+import typing
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,37 +20,84 @@ from .errors import ConfigError
 
 ENV_PREFIX = "OMS_LD_"
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_IRI = "https://w3id.org/oms-ld/"
 
 
-def defaults() -> dict[str, Any]:
-    """Default settings: content directories beside the package, the embedded store, safe limits."""
-    return {
-        "BASE_IRI": "https://w3id.org/oms-ld/",
-        "ONTOLOGY_DIR": str(ROOT / "ontology"),
-        "DATA_DIR": str(ROOT / "data"),
-        "SHAPES_DIR": str(ROOT / "shapes"),
-        "QUERIES_DIR": str(ROOT / "oms_ld" / "publishing" / "example_queries"),
-        # Remote SPARQL endpoint; empty means the embedded store.
-        "SPARQL_ENDPOINT": "",
-        "SPARQL_USER": "",
-        "SPARQL_PASSWORD": "",
-        "REMOTE_TIMEOUT": 10.0,
-        "QUERY_TIMEOUT": 5.0,
-        "MAX_RESULT_ROWS": 10000,
-        "MAX_REQUEST_BYTES": 64 * 1024,
-        "RELEASE_DATE": "2026-11-26",
-        # The dataset's contact point (DCAT-AP-SE vcard:hasEmail): a placeholder every deployment must set.
-        "CONTACT_EMAIL": "mailto:contact@oms-ld.invalid",
-        # Further named graphs to load ({graph IRI: file}); queryable, not validated, not published.
-        "EXTRA_GRAPHS": {},
-        "CACHE_MAX_AGE": 3600,
-        # Where conforming validation results are recorded (keyed by the content's SHA-256).
-        "CACHE_DIR": str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oms-ld"),
-        # Content up to this many bytes gets its dumps and dataset description built at start;
-        # bigger content builds them on first use, so it starts as fast as the store loads.
-        "PRECOMPUTE_MAX_BYTES": 10_000_000,
-        "TESTING": False,
-    }
+def _cache_home() -> str:
+    return str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oms-ld")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the publisher reads; see the README's Configuration table."""
+
+    base_iri: str = DEFAULT_BASE_IRI
+    ontology_dir: str = str(ROOT / "ontology")
+    data_dir: str = str(ROOT / "data")
+    shapes_dir: str = str(ROOT / "shapes")
+    queries_dir: str = str(ROOT / "oms_ld" / "publishing" / "example_queries")
+    #: A remote SPARQL endpoint; empty means the embedded store.
+    sparql_endpoint: str = ""
+    sparql_user: str = ""
+    sparql_password: str = ""
+    remote_timeout: float = 10.0
+    query_timeout: float = 5.0
+    max_result_rows: int = 10000
+    max_request_bytes: int = 64 * 1024
+    release_date: str = "2026-11-26"
+    #: The dataset's contact point (DCAT-AP-SE vcard:hasEmail): a placeholder every deployment must set.
+    contact_email: str = "mailto:contact@oms-ld.invalid"
+    #: Further named graphs to load ({graph IRI: file}); queryable, not validated, not published.
+    extra_graphs: Mapping[str, str] = field(default_factory=dict)
+    cache_max_age: int = 3600
+    #: Where conforming validation results are recorded (keyed by the content's SHA-256).
+    cache_dir: str = field(default_factory=_cache_home)
+    #: Content up to this many bytes gets its dumps and dataset description built at start;
+    #: bigger content builds them on first use, so it starts as fast as the store loads.
+    precompute_max_bytes: int = 10_000_000
+    testing: bool = False
+
+    def __post_init__(self) -> None:
+        hints = typing.get_type_hints(Settings)
+        for f in dataclasses.fields(self):
+            value, kind = getattr(self, f.name), hints[f.name]
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                object.__setattr__(self, f.name, float(value))
+            elif not _is_a(value, kind):
+                raise ConfigError(f"{f.name.upper()} must be {_describe(kind)}, not {value!r}")
+        if not self.base_iri.endswith("/"):
+            raise ConfigError("BASE_IRI must end with '/'")
+        for name in ("query_timeout", "remote_timeout"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name.upper()} must be a positive number of seconds")
+        for name in ("max_result_rows", "max_request_bytes"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name.upper()} must be a positive integer")
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with `changes` (field names), checked again."""
+        return dataclasses.replace(self, **changes)
+
+
+def _is_a(value: object, kind: object) -> bool:
+    origin = typing.get_origin(kind) or kind
+    if origin is Mapping or origin is dict:
+        return isinstance(value, Mapping)
+    if origin is float:
+        return isinstance(value, float)
+    if origin is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(origin, type):
+        return isinstance(value, origin)
+    return not isinstance(kind, types.UnionType)
+
+
+def _describe(kind: object) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    return names.get(kind, "a JSON object") if isinstance(kind, type) else "a JSON object"
+
+
+FIELDS = frozenset(f.name for f in dataclasses.fields(Settings))
 
 
 def _coerce(raw: str) -> Any:
@@ -53,24 +108,22 @@ def _coerce(raw: str) -> Any:
         return raw
 
 
-def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Merge defaults, OMS_LD_* environment variables and `overrides`, then check the result."""
-    config = defaults()
-    for key, raw in os.environ.items():
-        if key.startswith(ENV_PREFIX):
-            config[key[len(ENV_PREFIX) :]] = _coerce(raw)
-    config.update(overrides or {})
-    check_config(config)
-    return config
+def _key(name: str) -> str:
+    key = name.lower()
+    if key not in FIELDS:
+        raise ConfigError(f"unknown setting {name!r} (known: {', '.join(sorted(k.upper() for k in FIELDS))})")
+    return key
 
 
-def check_config(config: Mapping[str, Any]) -> None:
-    """Fail fast on settings that cannot work."""
-    if not str(config["BASE_IRI"]).endswith("/"):
-        raise ConfigError("BASE_IRI must end with '/'")
-    for key in ("QUERY_TIMEOUT", "REMOTE_TIMEOUT"):
-        if not isinstance(config[key], int | float) or config[key] <= 0:
-            raise ConfigError(f"{key} must be a positive number of seconds")
-    for key in ("MAX_RESULT_ROWS", "MAX_REQUEST_BYTES"):
-        if not isinstance(config[key], int) or config[key] <= 0:
-            raise ConfigError(f"{key} must be a positive integer")
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Merge defaults, OMS_LD_* environment variables and `overrides` (upper-case names), then check."""
+    values: dict[str, Any] = {}
+    for name, raw in os.environ.items():
+        if name.startswith(ENV_PREFIX) and name[len(ENV_PREFIX) :].lower() in FIELDS:
+            value = _coerce(raw)
+            # A string setting keeps its text even when it looks like JSON (a date, a number-like password).
+            field_type = typing.get_type_hints(Settings)[name[len(ENV_PREFIX) :].lower()]
+            values[name[len(ENV_PREFIX) :].lower()] = raw if field_type is str else value
+    for name, value in (overrides or {}).items():
+        values[_key(name)] = value
+    return Settings(**values)

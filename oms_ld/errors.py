@@ -1,33 +1,39 @@
-"""The project's exceptions, one tree, translated to HTTP only at the edge (``http_errors``).
+"""The project's exceptions, one tree of domain errors. They carry no HTTP status: the web edge maps
+them (``web/errors.py``), so the same errors serve the CLI, the export and the server alike.
 
 OmsLdError
 ├── ConfigError          settings that cannot work
 ├── SourceError          an ontology/data/shapes file that cannot be read or parsed
 ├── ValidationFailed     the data does not conform to the shapes (carries the report)
-├── NotFound             no such resource / document / file               → 404
-├── NotAcceptable        no representation matches Accept / ?format=       → 406
-├── BadRequest           malformed client input                            → 400
-│   └── QueryRefused     a query we will not run (update, SERVICE, …)      → 400
-├── UpdateRefused        SPARQL Update on this read-only service           → 403
-├── PayloadTooLarge      request body over the limit                       → 413
-├── UnsupportedMediaType a POST body of a type we do not read              → 415
-├── QueryTimeout         a query overran the endpoint's time limit         → 503
-└── StoreError           the triple store failed                           → 502
-    └── StoreTimeout     the remote store did not answer in time           → 504
+├── NotFound             no such resource / document / file
+├── NotAcceptable        no representation matches Accept / ?format=
+├── InvalidRequest       malformed client input (parameters, charset, bytes)
+│   ├── QueryError       a query that cannot be run as given (syntax, too many rows)
+│   └── QueryRefused     a query we will not run (SERVICE, …)
+├── UpdateRefused        SPARQL Update on this read-only service
+├── PayloadTooLarge      request body over the limit
+├── UnsupportedMediaType a POST body of a type we do not read
+├── QueryTimeout         a query overran the endpoint's time limit
+└── StoreError           the triple store failed
+    └── StoreTimeout     the remote store did not answer in time
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .publishing.validation import ValidationReport
+
+class Report(Protocol):
+    """What a validation report offers (publishing.validation.ValidationReport is one)."""
+
+    @property
+    def conforms(self) -> bool: ...
+
+    def text(self) -> str: ...
 
 
 class OmsLdError(Exception):
     """Base of every error this package raises on purpose."""
-
-    status = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -45,7 +51,7 @@ class SourceError(OmsLdError):
 class ValidationFailed(OmsLdError):
     """The data does not conform to the shapes."""
 
-    def __init__(self, report: ValidationReport) -> None:
+    def __init__(self, report: Report) -> None:
         super().__init__("the data does not conform to the shapes")
         self.report = report
 
@@ -53,60 +59,54 @@ class ValidationFailed(OmsLdError):
 class NotFound(OmsLdError):
     """Nothing is published at this path."""
 
-    status = 404
-
 
 class NotAcceptable(OmsLdError):
     """No representation matches what the client accepts."""
 
-    status = 406
 
     def __init__(self, message: str, alternatives: list[str]) -> None:
         super().__init__(message)
         self.alternatives = alternatives
 
 
-class BadRequest(OmsLdError):
+class InvalidRequest(OmsLdError):
     """The request is malformed."""
 
-    status = 400
 
 
-class QueryRefused(BadRequest):
+class QueryError(InvalidRequest):
+    """The query cannot be run as given: it does not parse, or its answer is over a limit."""
+
+
+class QueryRefused(InvalidRequest):
     """A query the service will not run (updates, remote fetches)."""
 
 
 class UpdateRefused(OmsLdError):
     """SPARQL Update is never executed: the service is read-only by construction."""
 
-    status = 403
 
 
 class UnsupportedMediaType(OmsLdError):
     """A request body of a media type the endpoint does not read."""
 
-    status = 415
 
 
 class PayloadTooLarge(OmsLdError):
     """The request body is over the configured limit."""
 
-    status = 413
 
 
 class QueryTimeout(OmsLdError):
     """A query ran past the endpoint's time limit and was stopped."""
 
-    status = 503
 
 
 class StoreError(OmsLdError):
     """The triple store failed or answered something unreadable."""
 
-    status = 502
 
 
 class StoreTimeout(StoreError):
     """The store did not answer within the time limit."""
 
-    status = 504

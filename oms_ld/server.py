@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from .app import create_app
+from .web import App
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
-    """A gunicorn application around an already-built Flask app."""
+    """A gunicorn application around an already-built App app."""
 
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+    def __init__(self, app: App, options: dict[str, Any]) -> None:
         self.application = app
         self.options = options
         super().__init__()
@@ -22,7 +22,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> App:
         return self.application
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from rdflib import URIRef
+
+from oms_ld.config import DEFAULT_BASE_IRI
+from oms_ld.rdf.uris import UriPolicy
 
 from .backends import Server, ServerFailed, ServerPool
 
@@ -22,6 +26,11 @@ FIXTURES = TESTS / "data"
 #: The shared reference material (fact sheet, W3C tests, DCAT-AP shapes) lives beside the repository.
 REFERENCE = Path(os.environ.get("OMS_LD_REFERENCE_DIR", ROOT.parent / "shared" / "reference"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
+#: The IRIs of the default deployment, as the tests expect them.
+URIS = UriPolicy(DEFAULT_BASE_IRI)
+BASE, ID, DATASET, CATALOG, SPARQL_SERVICE = URIS.base, URIS.id, URIS.dataset, URIS.catalog, URIS.sparql_service
+GRAPHS = URIS.graphs
+DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH = (URIRef(GRAPHS[g]) for g in ("data", "ontology", "shapes"))
 
 
 def need(condition: bool, reason: str) -> None:

@@ -19,14 +19,12 @@ from flask import Flask
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
-from oms_ld.config import load_config
-from oms_ld.rdf.namespaces import BASE, ID
+from oms_ld.config import load_settings
 from oms_ld.rdf.sources import load_sources
-from oms_ld.store import GRAPHS
 from oms_ld.store.loader import collect_graphs
 
 from .backends import Server, oms_ld_load
-from .conftest import REMOTE, ROOT
+from .conftest import BASE, GRAPHS, ID, REMOTE, ROOT
 
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _NUMBER = re.compile(r"-?\d+\.\d+")
@@ -114,7 +112,7 @@ def canonical(graph: Graph) -> Graph:
 
 def test_the_store_holds_exactly_the_published_graphs(remote: tuple[Flask, Server]) -> None:
     app, _ = remote
-    local = collect_graphs(load_sources(load_config()), GRAPHS)
+    local = collect_graphs(load_sources(load_settings()), GRAPHS)
     for graph, triples in local.items():
         expected = canonical(Graph().parse(data="\n".join(f"{t} ." for t in triples), format="nt"))
         assert isomorphic(stored(app, graph), expected), graph
@@ -122,7 +120,7 @@ def test_the_store_holds_exactly_the_published_graphs(remote: tuple[Flask, Serve
 
 def test_reloading_virtuoso_changes_nothing(virtuoso_server: Server) -> None:
     """`oms-ld load` again over SPARQL Update (Digest auth, chunks): it checks the counts itself."""
-    local = collect_graphs(load_sources(load_config()), GRAPHS)
+    local = collect_graphs(load_sources(load_settings()), GRAPHS)
     output = oms_ld_load(virtuoso_server).stdout
     for graph, triples in local.items():
         assert f"{graph}: {len(triples)} triples" in output

@@ -7,7 +7,7 @@ import pytest
 from oms_ld.errors import NotAcceptable
 from oms_ld.rdf.formats import RESULT_ALIASES, RESULT_FORMATS
 from oms_ld.web.conneg import negotiate
-from oms_ld.web.resources import DOC_FORMATS
+from oms_ld.web.representations import DOC_FORMATS
 
 RDFLIB = (
     "application/rdf+xml, text/n3, text/turtle, application/n-triples, application/ld+json, "

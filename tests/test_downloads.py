@@ -17,9 +17,10 @@ from rdflib.namespace import DCAT, DCTERMS, VOID
 
 from oms_ld.publishing.dataset import DCAT_AP, DCAT_AP_SE
 from oms_ld.publishing.dumps import FORMATS, QUAD_FORMATS
-from oms_ld.rdf.namespaces import BASE, DATASET, SPDX
-from oms_ld.store import GRAPHS
+from oms_ld.rdf.namespaces import SPDX
 from oms_ld.web.downloads import choose_profile
+
+from .conftest import BASE, DATASET, GRAPHS
 
 ROOT = Path(__file__).resolve().parent.parent
 #: rdflib parser names (RDF/XML is written by another serializer than rdflib's "pretty-xml").
@@ -33,7 +34,7 @@ def site(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def date(site) -> str:  # type: ignore[no-untyped-def]
-    return str(site.config["RELEASE_DATE"])
+    return str(site.settings.release_date)
 
 
 def path_of(iri: object) -> str:

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from oms_ld.config import defaults
+from oms_ld.config import Settings
 from oms_ld.errors import SourceError
 from oms_ld.publishing.examples import Example, load_examples, parse_example, permalink
 from oms_ld.rdf.queries import keywords, query_form
 
-QUERIES_DIR = Path(defaults()["QUERIES_DIR"])
+QUERIES_DIR = Path(Settings().queries_dir)
 EXAMPLES = load_examples(QUERIES_DIR)
 RUNNABLE = [ex for ex in EXAMPLES if ex.runnable]
 

@@ -25,7 +25,7 @@ from oms_ld import create_app
 from oms_ld.export.nginx import CLIENT_ACCEPTS, VARIANTS, accept_rules, choose, standalone_config
 from oms_ld.export.site import document_paths, export_site
 from oms_ld.rdf.formats import ALIASES, BY_MIME
-from oms_ld.web.resources import DOC_FORMATS
+from oms_ld.web.representations import DOC_FORMATS
 
 from .conftest import need
 from .test_conneg import CHROME, COMUNICA, DOCUMENT_CASES, FIREFOX, RAPPER, RDFLIB, SPARQLWRAPPER_RDFXML

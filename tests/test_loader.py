@@ -19,13 +19,12 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from oms_ld.config import load_config
+from oms_ld.config import load_settings
 from oms_ld.rdf.sources import load_sources
-from oms_ld.store import GRAPHS
 from oms_ld.store.loader import Target, chunks, collect_graphs, load, update_requests
 
 from .backends import Server, free_port, launch, program, stop_process
-from .conftest import FIXTURES, ROOT, need
+from .conftest import FIXTURES, GRAPHS, ROOT, need
 
 EX = "http://example.org/"
 
@@ -113,7 +112,7 @@ def test_loading_twice_leaves_what_one_load_left(writable_oxigraph: Server, way:
         target = Target(endpoint=f"{base}/query", graph_store=f"{base}/store")
     else:
         target = Target(endpoint=f"{base}/query", update_endpoint=f"{base}/update")
-    config = load_config()
+    config = load_settings()
     graphs = collect_graphs(load_sources(config), GRAPHS)
     first = load(target, graphs, chunk_size=150)
     second = load(target, graphs, chunk_size=150)

@@ -13,11 +13,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from oms_ld.rdf.labels import Labels, local_name, prefixed_name
-from oms_ld.rdf.namespaces import BASE, DATA_GRAPH, ONTOLOGY_IRI, SHAPES_IRI
+from oms_ld.rdf.namespaces import ONTOLOGY_IRI, SHAPES_IRI
 from oms_ld.web.html import href_for
 from oms_ld.web.nodemap import MapNode, layout, overlaps
 
-from .conftest import ROOT
+from .conftest import BASE, DATA_GRAPH, ROOT, URIS
 
 HTML = {"Accept": "text/html"}
 NODE_CITY = "/doc/node-city/uppsala"
@@ -311,7 +311,9 @@ def test_label_fallback_chain() -> None:
     assert labels.label("http://example.org/b", "en") == "plain"
     assert labels.label("http://purl.org/dc/terms/nothing", "sv") == "dct:nothing"
     assert labels.label("http://example.org/x/y#z", "sv") == "z"
-    assert prefixed_name(BASE + "id/place/uppsala#geometry") == "omsid:place/uppsala#geometry"
+    assert prefixed_name(BASE + "id/place/uppsala#geometry", URIS.prefixes) == "omsid:place/uppsala#geometry"
+    assert prefixed_name(BASE + "id/place/uppsala") is None  # a deployment's things are named by its policy
+    assert Labels(URIS.prefixes).label(BASE + "id/place/x", "sv") == "omsid:place/x"
     assert local_name("http://example.org/a/b/") == "b"
     vocab = Labels.from_graphs()
     assert vocab.label(str(RDFS.label), "sv") == "etikett" and vocab.label(str(RDFS.label), "en") == "label"

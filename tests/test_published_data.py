@@ -9,10 +9,12 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from oms_ld.config import load_config
+from oms_ld.config import load_settings
 from oms_ld.publishing.validation import validate_graph
-from oms_ld.rdf.namespaces import BASE, GEO, ID, OMS
+from oms_ld.rdf.namespaces import GEO, OMS
 from oms_ld.rdf.sources import Sources, load_sources
+
+from .conftest import BASE, ID
 
 #: QIDs the fact sheet names as traps or mix-ups (§2b "do not use", §5, §6); never to appear in data/.
 TRAPS = {
@@ -23,7 +25,7 @@ TRAPS = {
 
 @pytest.fixture(scope="module")
 def sources() -> Sources:
-    return load_sources(load_config())
+    return load_sources(load_settings())
 
 
 @pytest.fixture(scope="module")

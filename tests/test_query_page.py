@@ -21,15 +21,14 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from markupsafe import escape
 
-from oms_ld.config import defaults
+from oms_ld.config import Settings
 from oms_ld.publishing.examples import load_examples
-from oms_ld.rdf.namespaces import PREFIXES
 
-from .conftest import ROOT
+from .conftest import ROOT, URIS
 from .live import chromium, serve
 
 VENDOR = ROOT / "oms_ld" / "web" / "static" / "vendor" / "yasgui"
-EXAMPLES = load_examples(defaults()["QUERIES_DIR"])
+EXAMPLES = load_examples(Settings().queries_dir)
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: Any other host name fails to resolve: an attempt shows in the request log, and nothing leaves.
 RESOLVE_LOCAL_ONLY = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
@@ -90,7 +89,7 @@ def test_prefixes_are_embedded_for_local_completion(client) -> None:  # type: ig
     raw = re.search(r'<script type="application/json" id="query-config">(.*?)</script>', text, re.S)
     assert raw is not None
     config = json.loads(raw.group(1))
-    assert config["prefixes"] == PREFIXES
+    assert config["prefixes"] == URIS.prefixes
     assert config["endpoint"].endswith("/sparql")
 
 

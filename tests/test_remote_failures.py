@@ -21,12 +21,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from oms_ld.errors import BadRequest, StoreError
+from oms_ld.errors import QueryError, StoreError
 from oms_ld.publishing.representation import RepresentationCache
-from oms_ld.store import GRAPHS, RemoteStore
+from oms_ld.store import RemoteStore
 from oms_ld.store import remote as remote_module
 
 from .backends import free_port
+from .conftest import GRAPHS
 
 ROUTES = ["/id/node-city/uppsala", "/doc/node-city/uppsala.ttl", "/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D"]
 TIMEOUT = 1.0
@@ -248,7 +249,7 @@ def test_only_the_query_operation_is_ever_sent(fake: FakeStore) -> None:
     fake.reply = Reply(b"bad", "text/plain", 400)
     store = remote_store(fake.url)
     for text in ("INSERT DATA { <a> <b> <c> }", "DROP ALL", "PREFIX x: <y:> DELETE WHERE { ?s ?p ?o }", "???"):
-        with pytest.raises(BadRequest, match="syntax error"):
+        with pytest.raises(QueryError, match="syntax error"):
             store.query(text)
     assert all(set(sent) >= {"query"} and "update" not in sent for sent in fake.requests)
 
@@ -311,7 +312,7 @@ def test_row_limit_applies_to_untrusted_queries_only(fake: FakeStore) -> None:
     rows = [{"s": {"type": "uri", "value": f"http://example.org/{i}"}} for i in range(6)]
     fake.reply = Reply(json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": rows}}).encode())
     store = remote_store(fake.url, max_rows=5)
-    with pytest.raises(BadRequest, match="more than 5 rows"):
+    with pytest.raises(QueryError, match="more than 5 rows"):
         store.query("SELECT * { ?s ?p ?o }", timeout=1)
     solutions = store.query("SELECT * { ?s ?p ?o }").solutions  # the site's own queries are trusted
     assert solutions is not None and len(list(solutions)) == 6

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 from rdflib import Graph, URIRef
 
-from oms_ld.rdf.namespaces import BASE, ID
-
+from .conftest import BASE, ID
 from .live import serve
 
 THING = "/id/node-city/uppsala"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from oms_ld.config import load_config
+from oms_ld.config import load_settings
 from oms_ld.publishing.validation import validate_graph
 from oms_ld.rdf.sources import Sources, load_sources, parse_files
 
@@ -19,7 +19,7 @@ INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 
 @pytest.fixture(scope="module")
 def sources() -> Sources:
-    return load_sources(load_config())
+    return load_sources(load_settings())
 
 
 def expected_message(path: Path) -> str:

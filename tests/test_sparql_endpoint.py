@@ -30,8 +30,7 @@ from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from werkzeug.test import TestResponse
 
-from oms_ld.rdf.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-
+from .conftest import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .live import serve
 
 OMS = "https://w3id.org/oms-ld/def/oms#"

@@ -19,10 +19,16 @@ from ..publishing.dataset import PROFILES
 from ..publishing.publication import Site
 from ..rdf.formats import ALIASES, BY_MIME, BY_SUFFIX, HTML, MediaType
 from ..web.conneg import negotiate
-from ..web.downloads import CATALOG_FORMATS, DESCRIBED_BY, INDEX_FORMATS, VOID_FORMATS
 from ..web.http import COMPRESSIBLE
-from ..web.pages import DEF_FORMATS
-from ..web.resources import _PATH, DOC_FORMATS
+from ..web.representations import (
+    CATALOG_FORMATS,
+    DEF_FORMATS,
+    DESCRIBED_BY,
+    DOC_FORMATS,
+    INDEX_FORMATS,
+    SLUG_PATH,
+    VOID_FORMATS,
+)
 
 VARIANTS = "_variants"
 DEFINITIONS = ("oms", "shapes")
@@ -203,10 +209,10 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
     mimes = {ext: value.split(";")[0].strip() for ext, value in types.items()}
     charset = sorted({mimes[ext] for ext, value in types.items() if "charset=" in value} - {"text/html"})
     gzipped = sorted({m for m in mimes.values() if m.startswith(COMPRESSIBLE)} - {"text/html"})
-    common = [("Cache-Control", f"public, max-age={int(site.config['CACHE_MAX_AGE'])}"),
+    common = [("Cache-Control", f"public, max-age={site.settings.cache_max_age}"),
               ("Access-Control-Allow-Origin", "*"),
               ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Vary")]  # fmt: skip
-    slug = _PATH.pattern
+    slug = SLUG_PATH.pattern
     text = [
         "# oms-ld static export, written by `oms-ld export-site`: the app's content negotiation as nginx maps",
         "# and one server block. Include this file in nginx's http {} block (e.g. /etc/nginx/conf.d/oms-ld.conf).",

@@ -23,15 +23,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask
-
 from ..errors import NotFound
 from ..publishing.dataset import PROFILES
 from ..publishing.publication import Site
 from ..rdf.formats import HTML, MediaType
-from ..web.downloads import CATALOG_FORMATS, INDEX_FORMATS, VOID_FORMATS
-from ..web.pages import DEF_FORMATS
-from ..web.resources import DOC_FORMATS, LANGUAGES, checked_path
+from ..web import App, site_of
+from ..web.representations import CATALOG_FORMATS, DEF_FORMATS, DOC_FORMATS, INDEX_FORMATS, LANGUAGES, VOID_FORMATS
+from ..web.resources import checked_path
 from .nginx import DEFINITIONS, VARIANTS, known_content_types, nginx_config, standalone_config
 
 
@@ -74,9 +72,9 @@ def document_paths(site: Site) -> list[str]:
     return sorted(paths)
 
 
-def representations(app: Flask, documents: Iterable[str] | None = None) -> Iterator[ExportFile]:
+def representations(app: App, documents: Iterable[str] | None = None) -> Iterator[ExportFile]:
     """Every representation of the site, rendered by `app`: all documents, or only `documents` (slug paths)."""
-    site = app.extensions["oms_ld"]
+    site = site_of(app)
     assert isinstance(site, Site)
     client = app.test_client()
     modified = site.sources.modified.timestamp()
@@ -131,7 +129,7 @@ def representations(app: Flask, documents: Iterable[str] | None = None) -> Itera
         yield ExportFile(file.path, file.body, file.content_type, source.stat().st_mtime)
 
 
-def export_site(app: Flask, directory: Path, *, listen: str = "8080", server_name: str = "_",
+def export_site(app: App, directory: Path, *, listen: str = "8080", server_name: str = "_",
                 documents: Iterable[str] | None = None) -> ExportSummary:  # fmt: skip
     """Write every representation into `directory/site` and the nginx configuration beside it.
 
@@ -146,7 +144,7 @@ def export_site(app: Flask, directory: Path, *, listen: str = "8080", server_nam
         RuntimeError: the app did not answer 200 for a representation.
         ValueError: files with the same extension are served with different Content-Types.
     """
-    site = app.extensions["oms_ld"]
+    site = site_of(app)
     assert isinstance(site, Site)
     root = (directory / "site").resolve()
     types = known_content_types(site)

@@ -15,33 +15,18 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from ..rdf.namespaces import (
-    BASE,
-    CATALOG,
-    DATASET,
-    DCATAP,
-    ID,
-    LICENSE,
-    ONTOLOGY_IRI,
-    SPARQL_SERVICE,
-    SPDX,
-    VCARD,
-    bind_prefixes,
-)
+from ..rdf.namespaces import DCATAP, LICENSE, ONTOLOGY_IRI, SPDX, VCARD
+from ..rdf.uris import UriPolicy
 from ..store import Store
 from .dumps import Dump
-from .void import URI_SPACE, describe_void, rows
+from .void import describe_void, rows
 
 #: DCAT 3 term (rdflib's DCAT namespace is DCAT 2 and warns about it).
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 IANA = "http://www.iana.org/assignments/media-types/"
 EU = "http://publications.europa.eu/resource/authority/"
 VERSION = "1.0.0"
-SPARQL_URL = URIRef(BASE + "sparql")
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
-PUBLISHER = ID["collaboration/oms"]
-CONTACT = URIRef(f"{DATASET}#contact")
-HOMEPAGE = URIRef(BASE)
 THEMES = (URIRef(EU + "data-theme/REGI"), URIRef(EU + "data-theme/GOVE"))
 LANGUAGES = (URIRef(EU + "language/SWE"), URIRef(EU + "language/ENG"))
 PUBLIC = URIRef(EU + "access-right/PUBLIC")
@@ -108,9 +93,9 @@ def _both(g: Graph, node: URIRef, prop: URIRef, key: str) -> None:
     g.add((node, prop, Literal(en, lang="en")))
 
 
-def _common(g: Graph, node: URIRef, release_date: str | None) -> None:
+def _common(g: Graph, u: UriPolicy, node: URIRef, release_date: str | None) -> None:
     """What the catalogue, dataset and service share: publisher, licence and (but the service) dates."""
-    g.add((node, DCTERMS.publisher, PUBLISHER))
+    g.add((node, DCTERMS.publisher, publisher(u)))
     g.add((node, DCTERMS.license, URIRef(LICENSE)))
     if release_date:
         g.add((node, DCTERMS.issued, Literal(release_date, datatype=XSD.date)))
@@ -128,7 +113,7 @@ def _format(g: Graph, mime: str, profile: Profile) -> Literal | URIRef:
     return Literal(mime) if profile.literal_format else _media_type(g, mime)
 
 
-def _terms(g: Graph, names: list[Literal], email: str) -> None:
+def _terms(g: Graph, u: UriPolicy, names: list[Literal], email: str) -> None:
     """The referenced vocabulary terms, the licence, the publisher agent and the contact point."""
     for iri, types, sv, en in TERMS:
         for cls in types:
@@ -145,93 +130,93 @@ def _terms(g: Graph, names: list[Literal], email: str) -> None:
     g.add((licence, DCTERMS.type, ATTRIBUTION))
     g.add((ATTRIBUTION, RDF.type, SKOS.Concept))
     g.add((ATTRIBUTION, SKOS.prefLabel, Literal("Attribution", lang="en")))
-    g.add((HOMEPAGE, RDF.type, FOAF.Document))
+    g.add((u.homepage, RDF.type, FOAF.Document))
     g.add((URIRef(ONTOLOGY_IRI), RDF.type, DCTERMS.Standard))
     g.add((SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard))
     for cls in (FOAF.Agent, FOAF.Organization):
-        g.add((PUBLISHER, RDF.type, cls))
-    g.add((PUBLISHER, DCTERMS.type, REGIONAL_AUTHORITY))
+        g.add((publisher(u), RDF.type, cls))
+    g.add((publisher(u), DCTERMS.type, REGIONAL_AUTHORITY))
     for cls in (VCARD.Organization, VCARD.Kind):
-        g.add((CONTACT, RDF.type, cls))
-    g.add((CONTACT, VCARD.hasEmail, URIRef(email if email.startswith("mailto:") else f"mailto:{email}")))
+        g.add((contact(u), RDF.type, cls))
+    g.add((contact(u), VCARD.hasEmail, URIRef(email if email.startswith("mailto:") else f"mailto:{email}")))
     for name in names:
-        g.add((PUBLISHER, FOAF.name, name))
-        g.add((CONTACT, VCARD.fn, name))
+        g.add((publisher(u), FOAF.name, name))
+        g.add((contact(u), VCARD.fn, name))
 
 
-def _catalog(g: Graph, spatial: list[URIRef], release_date: str) -> None:
-    g.add((CATALOG, RDF.type, DCAT.Catalog))
-    _both(g, CATALOG, DCTERMS.title, "catalog")
-    _both(g, CATALOG, DCTERMS.description, "catalog-about")
-    _common(g, CATALOG, release_date)
-    g.add((CATALOG, DCAT.dataset, DATASET))
-    g.add((CATALOG, DCAT.service, SPARQL_SERVICE))
-    g.add((CATALOG, FOAF.homepage, HOMEPAGE))
-    g.add((CATALOG, DCAT.themeTaxonomy, THEME_SCHEME))
+def _catalog(g: Graph, u: UriPolicy, spatial: list[URIRef], release_date: str) -> None:
+    g.add((u.catalog, RDF.type, DCAT.Catalog))
+    _both(g, u.catalog, DCTERMS.title, "catalog")
+    _both(g, u.catalog, DCTERMS.description, "catalog-about")
+    _common(g, u, u.catalog, release_date)
+    g.add((u.catalog, DCAT.dataset, u.dataset))
+    g.add((u.catalog, DCAT.service, u.sparql_service))
+    g.add((u.catalog, FOAF.homepage, u.homepage))
+    g.add((u.catalog, DCAT.themeTaxonomy, THEME_SCHEME))
     for language in LANGUAGES:
-        g.add((CATALOG, DCTERMS.language, language))
+        g.add((u.catalog, DCTERMS.language, language))
     for place in spatial:
-        g.add((CATALOG, DCTERMS.spatial, place))
+        g.add((u.catalog, DCTERMS.spatial, place))
 
 
-def _described(g: Graph, node: URIRef) -> None:
+def _described(g: Graph, u: UriPolicy, node: URIRef) -> None:
     """Keywords, themes, contact point and access rights (dataset and service)."""
     for lang, words in KEYWORDS.items():
         for word in words:
             g.add((node, DCAT.keyword, Literal(word, lang=lang)))
     for theme in THEMES:
         g.add((node, DCAT.theme, theme))
-    g.add((node, DCAT.contactPoint, CONTACT))
+    g.add((node, DCAT.contactPoint, contact(u)))
     g.add((node, DCTERMS.accessRights, PUBLIC))
 
 
-def _dataset(g: Graph, spatial: list[URIRef], release_date: str) -> None:
+def _dataset(g: Graph, u: UriPolicy, spatial: list[URIRef], release_date: str) -> None:
     for cls in (DCAT.Dataset, VOID.Dataset):
-        g.add((DATASET, RDF.type, cls))
-    _both(g, DATASET, DCTERMS.title, "dataset")
-    _both(g, DATASET, DCTERMS.description, "dataset-about")
-    _common(g, DATASET, release_date)
-    _described(g, DATASET)
+        g.add((u.dataset, RDF.type, cls))
+    _both(g, u.dataset, DCTERMS.title, "dataset")
+    _both(g, u.dataset, DCTERMS.description, "dataset-about")
+    _common(g, u, u.dataset, release_date)
+    _described(g, u, u.dataset)
     for place in spatial:
-        g.add((DATASET, DCTERMS.spatial, place))
+        g.add((u.dataset, DCTERMS.spatial, place))
         g.add((place, RDF.type, DCTERMS.Location))
     for language in LANGUAGES:
-        g.add((DATASET, DCTERMS.language, language))
-    g.add((DATASET, DCAT_VERSION, Literal(VERSION)))
-    g.add((DATASET, OWL.versionInfo, Literal(VERSION)))
-    g.add((DATASET, DCTERMS.accrualPeriodicity, IRREGULAR))
-    g.add((DATASET, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
-    g.add((DATASET, DCAT.landingPage, HOMEPAGE))
-    g.add((DATASET, VOID.sparqlEndpoint, SPARQL_URL))
-    g.add((DATASET, VOID.uriSpace, Literal(URI_SPACE)))
+        g.add((u.dataset, DCTERMS.language, language))
+    g.add((u.dataset, DCAT_VERSION, Literal(VERSION)))
+    g.add((u.dataset, OWL.versionInfo, Literal(VERSION)))
+    g.add((u.dataset, DCTERMS.accrualPeriodicity, IRREGULAR))
+    g.add((u.dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    g.add((u.dataset, DCAT.landingPage, u.homepage))
+    g.add((u.dataset, VOID.sparqlEndpoint, u.sparql))
+    g.add((u.dataset, VOID.uriSpace, Literal(str(u.id))))
 
 
-def _service(g: Graph, profile: Profile) -> None:
-    g.add((SPARQL_SERVICE, RDF.type, DCAT.DataService))
-    _both(g, SPARQL_SERVICE, DCTERMS.title, "service")
-    _both(g, SPARQL_SERVICE, DCTERMS.description, "service-about")
-    _common(g, SPARQL_SERVICE, None)
-    _described(g, SPARQL_SERVICE)
-    g.add((SPARQL_SERVICE, DCAT.endpointURL, SPARQL_URL))
-    g.add((SPARQL_SERVICE, DCAT.endpointDescription, SPARQL_URL))
-    g.add((SPARQL_SERVICE, DCTERMS.conformsTo, SPARQL_PROTOCOL))
-    g.add((SPARQL_SERVICE, DCAT.servesDataset, DATASET))
+def _service(g: Graph, u: UriPolicy, profile: Profile) -> None:
+    g.add((u.sparql_service, RDF.type, DCAT.DataService))
+    _both(g, u.sparql_service, DCTERMS.title, "service")
+    _both(g, u.sparql_service, DCTERMS.description, "service-about")
+    _common(g, u, u.sparql_service, None)
+    _described(g, u, u.sparql_service)
+    g.add((u.sparql_service, DCAT.endpointURL, u.sparql))
+    g.add((u.sparql_service, DCAT.endpointDescription, u.sparql))
+    g.add((u.sparql_service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    g.add((u.sparql_service, DCAT.servesDataset, u.dataset))
     # DCAT-AP-SE's list names application/sparql-query ("RDF query (SPARQL)") for SPARQL services.
-    g.add((SPARQL_SERVICE, DCTERMS.format, _format(g, "application/sparql-query", profile)))
+    g.add((u.sparql_service, DCTERMS.format, _format(g, "application/sparql-query", profile)))
 
 
-def _distributions(g: Graph, dumps: list[Dump], profile: Profile, release_date: str) -> None:
+def _distributions(g: Graph, u: UriPolicy, dumps: list[Dump], profile: Profile, release_date: str) -> None:
     """One dcat:Distribution per file content (a dated file and its `latest` alias share one)."""
     for dump in dumps:
-        g.add((DATASET, VOID.dataDump, URIRef(f"{BASE}download/{dump.name}")))
+        g.add((u.dataset, VOID.dataDump, u.download(dump.name)))
     for dump in (d for d in dumps if d.name == d.filename):
         key = dump.rdf_format.suffix + ("-gz" if dump.compressed else "")
-        dist = URIRef(f"{DATASET}/distribution/{key}")
-        g.add((DATASET, DCAT.distribution, dist))
+        dist = URIRef(f"{u.dataset}/distribution/{key}")
+        g.add((u.dataset, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.accessURL, URIRef(f"{BASE}download/{dump.name}")))
+        g.add((dist, DCAT.accessURL, u.download(dump.name)))
         for alias in (d for d in dumps if d.filename == dump.filename):
-            g.add((dist, DCAT.downloadURL, URIRef(f"{BASE}download/{alias.name}")))
+            g.add((dist, DCAT.downloadURL, u.download(alias.name)))
         g.add((dist, DCAT.mediaType, _media_type(g, dump.rdf_format.mime)))
         g.add((dist, DCTERMS.format, _format(g, dump.rdf_format.mime, profile)))
         if dump.compressed:
@@ -255,8 +240,24 @@ def _distributions(g: Graph, dumps: list[Dump], profile: Profile, release_date: 
         g.add((dist, DCTERMS.description, Literal(f"The whole dataset ({what[1]}) as {label}{packed}.", lang="en")))
 
 
+def publisher(u: UriPolicy) -> URIRef:
+    """The publishing agent: the ÖMS collaboration."""
+    return u.id["collaboration/oms"]
+
+
+def contact(u: UriPolicy) -> URIRef:
+    """The contact point (a vcard:Kind) of the dataset."""
+    return URIRef(f"{u.dataset}#contact")
+
+
 def build_metadata(
-    store: Store, dumps: Iterable[Dump], *, release_date: str, contact_email: str, profile: Profile = DCAT_AP_SE
+    store: Store,
+    dumps: Iterable[Dump],
+    *,
+    uris: UriPolicy,
+    release_date: str,
+    contact_email: str,
+    profile: Profile = DCAT_AP_SE,
 ) -> Graph:
     """The VoID + DCAT description of the dataset, its catalogue, SPARQL service and dump files.
 
@@ -267,15 +268,16 @@ def build_metadata(
         contact_email: the contact point's address (`mailto:` is added when missing).
         profile: DCAT-AP-SE (literal dct:format, the default) or DCAT-AP (media type IRIs).
     """
-    g = bind_prefixes(Graph())
-    labels = rows(store, f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{PUBLISHER}> rdfs:label ?l }}")
+    u = uris
+    g = u.bind(Graph())
+    labels = rows(store, f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{publisher(u)}> rdfs:label ?l }}")
     names = [Literal(row["l"], lang=row.get("lang") or None) for row in labels] or [Literal("ÖMS")]
     nuts = rows(store, "SELECT DISTINCT ?x WHERE { ?county oms:nuts3Region ?x } ORDER BY ?x")
     spatial = [URIRef(row["x"]) for row in nuts]
-    _terms(g, names, contact_email)
-    _catalog(g, spatial, release_date)
-    _dataset(g, spatial, release_date)
-    _service(g, profile)
-    _distributions(g, sorted(dumps, key=lambda d: d.name), profile, release_date)
-    describe_void(g, store)
+    _terms(g, u, names, contact_email)
+    _catalog(g, u, spatial, release_date)
+    _dataset(g, u, spatial, release_date)
+    _service(g, u, profile)
+    _distributions(g, u, sorted(dumps, key=lambda d: d.name), profile, release_date)
+    describe_void(g, store, u)
     return g

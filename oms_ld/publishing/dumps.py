@@ -24,10 +24,10 @@ from rdflib.compare import to_canonical_graph
 
 from ..errors import ConfigError
 from ..rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, MediaType
-from ..rdf.namespaces import PREFIXES, bind_prefixes
+from ..rdf.namespaces import bind_prefixes
 from ..rdf.serialize import rdf_bytes
 from ..rdf.sources import Sources
-from ..store import GRAPHS
+from ..rdf.uris import UriPolicy
 
 #: The dump formats, in the order they are listed; the first four hold data + ontology, the last two every graph.
 FORMATS: tuple[MediaType, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
@@ -86,10 +86,10 @@ def _nt_lines(graph: Graph) -> list[str]:
     return sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
 
 
-def nquads(sources: Sources) -> bytes:
+def nquads(sources: Sources, uris: UriPolicy) -> bytes:
     """Every graph as N-Quads: graph by graph (ontology, data, shapes), lines sorted within each."""
     lines: list[str] = []
-    for group, iri in GRAPHS.items():
+    for group, iri in uris.graphs.items():
         graph: Graph = getattr(sources, group)
         lines += [f"{line[:-2].rstrip()} <{iri}> ." for line in _nt_lines(canonical(graph))]
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -105,13 +105,13 @@ def _sorted_json(value: Any) -> Any:
     return value
 
 
-def dump_bytes(sources: Sources, media_type: MediaType) -> bytes:
+def dump_bytes(sources: Sources, media_type: MediaType, uris: UriPolicy) -> bytes:
     """The content serialized as `media_type`: data + ontology, or all named graphs for TriG and N-Quads."""
     if media_type is NQUADS:
-        return nquads(sources)
+        return nquads(sources, uris)
     if media_type is TRIG:
-        quads = list(ox.parse(nquads(sources), ox.RdfFormat.N_QUADS))
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+        quads = list(ox.parse(nquads(sources, uris), ox.RdfFormat.N_QUADS))
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=uris.prefixes) or b""
     published = canonical(sources.published())
     if media_type is JSONLD:
         document = _sorted_json(json.loads(rdf_bytes(published, JSONLD)))
@@ -123,7 +123,7 @@ def dump_bytes(sources: Sources, media_type: MediaType) -> bytes:
         # pyoxigraph writes in the (sorted) order given; rdflib's Turtle writer is quadratic on big data.
         assert media_type.oxigraph is not None
         triples = list(ox.parse(lines, ox.RdfFormat.N_TRIPLES))
-        return ox.serialize(triples, format=media_type.oxigraph, prefixes=PREFIXES) or b""
+        return ox.serialize(triples, format=media_type.oxigraph, prefixes=uris.prefixes) or b""
     raise ValueError(f"{media_type.mime} is not a dump format")
 
 
@@ -140,7 +140,7 @@ def _dump(name: str, body: bytes, media_type: MediaType, filename: str) -> Dump:
     )
 
 
-def build_dumps(sources: Sources, release_date: str) -> dict[str, Dump]:
+def build_dumps(sources: Sources, release_date: str, uris: UriPolicy) -> dict[str, Dump]:
     """Every dump file by name: dated files first, then the `latest` aliases, each format plain then gzip.
 
     The content comes from `sources`, the graphs that passed the validation gate (the embedded store is
@@ -153,7 +153,7 @@ def build_dumps(sources: Sources, release_date: str) -> dict[str, Dump]:
         raise ConfigError(f"RELEASE_DATE must be a date like 2026-11-26, not {release_date!r}")
     dated: list[Dump] = []
     for media_type in FORMATS:
-        body = dump_bytes(sources, media_type)
+        body = dump_bytes(sources, media_type, uris)
         name = f"oms-ld-{release_date}.{media_type.suffix}"
         dated.append(_dump(name, body, media_type, name))
         packed = gzip.compress(body, compresslevel=9, mtime=0)

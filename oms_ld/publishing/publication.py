@@ -1,37 +1,45 @@
-"""What the views share: the loaded content, the store, dataset metadata and the representation cache."""
+"""What a publication holds: the settings, the URI policy, the validated content, the store, the
+dataset description and the representations computed from them. Flask-free: the web edge reads it.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from flask import current_app
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
+from ..config import Settings
 from ..rdf import queries
-from ..rdf.namespaces import DATASET, LICENSE, bind_prefixes
+from ..rdf.namespaces import LICENSE
 from ..rdf.serialize import to_rdflib
 from ..rdf.sources import Sources
+from ..rdf.uris import UriPolicy
 from ..store import Store
 from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump, build_dumps
-from .representation import RepresentationCache
+from .representation import Representation, RepresentationCache, make_etag
 from .validation import ValidationReport
+
+#: How many "is this IRI published?" answers are remembered (they never change within one version).
+KNOWN_MAX = 100_000
+#: The kinds of `{base}id/` IRI that only the dataset description (not the data) holds.
+DESCRIBED_KINDS = ("dataset", "catalog", "service")
 
 
 @dataclass
 class Site:
     """The published site: one per app, built once in `create_app`."""
 
-    config: dict[str, Any]
+    settings: Settings
+    uris: UriPolicy
     sources: Sources
     store: Store
     report: ValidationReport
     cache: RepresentationCache = field(default_factory=RepresentationCache)
-    #: Whether a thing IRI is published, remembered (the data never changes within one version).
-    known: dict[str, bool] = field(default_factory=dict)
+    _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _dumps: dict[str, Dump] | None = field(default=None, repr=False)
     _metadata: Graph | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -42,7 +50,7 @@ class Site:
         if self._dumps is None:
             with self._lock:
                 if self._dumps is None:
-                    self._dumps = build_dumps(self.sources, str(self.config["RELEASE_DATE"]))
+                    self._dumps = build_dumps(self.sources, self.settings.release_date, self.uris)
         return self._dumps
 
     @property
@@ -66,44 +74,76 @@ class Site:
         return build_metadata(
             self.store,
             self.dumps.values(),
-            release_date=str(self.config["RELEASE_DATE"]),
-            contact_email=str(self.config["CONTACT_EMAIL"]),
+            uris=self.uris,
+            release_date=self.settings.release_date,
+            contact_email=self.settings.contact_email,
             profile=profile,
         )
 
     @property
     def base(self) -> str:
         """The persistent base IRI; request path `/X` is IRI `{base}X`."""
-        return str(self.config["BASE_IRI"])
+        return self.uris.base
 
     @property
     def version(self) -> str:
         """Fingerprint of the published data: part of every ETag."""
         return self.store.version
 
+    def etag(self, *parts: str) -> str:
+        """The strong ETag of the representation that `parts` name (with the data version)."""
+        return make_etag(self.version, *parts)
+
+    def represent(
+        self,
+        parts: tuple[str, ...],
+        content_type: str,
+        body: Callable[[], bytes],
+        *,
+        headers: tuple[tuple[str, str], ...] = (),
+        keep: Callable[[Representation], bool] = lambda rep: True,
+    ) -> Representation:
+        """The representation named by `parts`: cache key and ETag both come from them and the version.
+
+        `body` runs only on a cache miss; `keep` decides whether the result is worth caching.
+        """
+        key = (self.version, *parts)
+        found = self.cache.peek(key)
+        if found is not None:
+            return found
+        rep = Representation(body(), content_type, self.etag(*parts), self.sources.modified, headers)
+        if keep(rep):
+            self.cache.put(key, rep)
+        return rep
+
+    def is_published(self, iri: str) -> bool:
+        """Whether the store (or the dataset description) says anything about `iri`."""
+        known = self._known.get(iri)
+        if known is None:
+            answer = bool(self.store.query(queries.exists(iri)).boolean)
+            # Only the dataset's own IRIs live in the metadata; other misses must not build it (dumps, VoID).
+            described = iri.startswith(tuple(f"{self.uris.id}{kind}/" for kind in DESCRIBED_KINDS))
+            known = answer or (described and (URIRef(iri), None, None) in self.metadata)
+            if len(self._known) < KNOWN_MAX:
+                self._known[iri] = known
+        return known
+
     def describe(self, thing: str) -> Graph | None:
         """The document graph about `thing` (None when nothing is known about it), with doc metadata."""
         result = self.store.query(queries.describe(thing))
-        graph = to_rdflib(result.triples or [])
+        graph = to_rdflib(result.triples or [], self.uris.prefixes)
         subject = URIRef(thing)
         if (subject, None, None) not in graph:
-            graph = bind_prefixes(Graph())
+            graph = self.uris.bind(Graph())
             for triple in self.metadata.triples((subject, None, None)):
                 graph.add(triple)
             if not len(graph):
                 return None
-        doc = URIRef(thing.replace(f"{self.base}id/", f"{self.base}doc/", 1))
+        doc = URIRef(self.uris.document(thing))
         graph.add((doc, RDF.type, FOAF.Document))
         graph.add((doc, FOAF.primaryTopic, subject))
-        graph.add((doc, VOID.inDataset, DATASET))
+        graph.add((doc, VOID.inDataset, self.uris.dataset))
         graph.add((doc, DCTERMS.license, URIRef(LICENSE)))
         for label in graph.objects(subject, RDFS.label):
             graph.add((doc, RDFS.label, label))
         return graph
-
-
-def get_site() -> Site:
-    """The current app's site."""
-    site = current_app.extensions["oms_ld"]
-    assert isinstance(site, Site)
-    return site

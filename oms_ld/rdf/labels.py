@@ -8,7 +8,7 @@ a label in `lang`, a label in the other language, a label without language, the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib.resources import files
 
@@ -30,12 +30,12 @@ def vocab_graph() -> Graph:
     return graph
 
 
-def prefixed_name(iri: str) -> str | None:
-    """`prefix:local` with the longest matching project prefix, or None when no prefix fits."""
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
+def prefixed_name(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
+    """`prefix:local` with the longest matching prefix, or None when no prefix fits."""
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
     if best is None:
         return None
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    prefix = next(p for p, ns in prefixes.items() if ns == best)
     return f"{prefix}:{iri[len(best) :]}"
 
 
@@ -51,14 +51,16 @@ def local_name(iri: str) -> str:
 class Labels:
     """A label lookup: `labels.label(iri, "sv")`."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefixes: Mapping[str, str] = PREFIXES) -> None:
+        #: The prefixes that name an IRI without a label (`prefix:local`).
+        self.prefixes = prefixes
         #: iri → language ("" for none) → candidate labels, best property first, then sorted.
         self._names: dict[str, dict[str, list[str]]] = {}
 
     @classmethod
-    def from_graphs(cls, *graphs: Graph, with_vocab: bool = True) -> Labels:
+    def from_graphs(cls, *graphs: Graph, with_vocab: bool = True, prefixes: Mapping[str, str] = PREFIXES) -> Labels:
         """Labels from every `rdfs:label`, `skos:prefLabel` and `dct:title` in `graphs` (+ the vocab file)."""
-        labels = cls()
+        labels = cls(prefixes)
         sources: Iterable[Graph] = (vocab_graph(), *graphs) if with_vocab else graphs
         for graph in sources:
             labels.add_graph(graph)
@@ -96,7 +98,11 @@ class Labels:
 
     def label(self, iri: str, lang: str) -> str:
         """The best name for `iri` in `lang`, falling back to the prefixed name, then the local name."""
-        return self.find(iri, lang) or prefixed_name(iri) or local_name(iri)
+        return self.find(iri, lang) or self.prefixed(iri) or local_name(iri)
+
+    def prefixed(self, iri: str) -> str | None:
+        """`prefix:local` for `iri` with these labels' prefixes (None when none fits)."""
+        return prefixed_name(iri, self.prefixes)
 
     def __contains__(self, iri: object) -> bool:
         return isinstance(iri, str) and iri in self._names

@@ -1,31 +1,20 @@
-"""Every namespace the project uses, spelled out once, and the prefixes bound on output."""
+"""Every vocabulary the project uses, spelled out once, and the prefixes bound on output."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
-#: The persistent base every published IRI starts with (see the URI policy in README.md).
-BASE = "https://w3id.org/oms-ld/"
-
-ID = Namespace(BASE + "id/")
-DOC = Namespace(BASE + "doc/")
-OMS = Namespace(BASE + "def/oms#")
-OMSSH = Namespace(BASE + "def/shapes#")
-ONTOLOGY_IRI = BASE + "def/oms"
-SHAPES_IRI = BASE + "def/shapes"
-
-#: The dataset, its catalogue and the SPARQL service, described by VoID and DCAT (see dataset.py).
-DATASET = ID["dataset/oms-ld"]
-CATALOG = ID["catalog/oms-ld"]
-SPARQL_SERVICE = ID["service/sparql"]
+#: The ÖMS vocabulary: the ontology and its shapes. Vocabulary IRIs are constants wherever the data is
+#: served; what a deployment mints under its own base comes from `uris.UriPolicy`.
+VOCABULARY_BASE = "https://w3id.org/oms-ld/"
+OMS = Namespace(VOCABULARY_BASE + "def/oms#")
+OMSSH = Namespace(VOCABULARY_BASE + "def/shapes#")
+ONTOLOGY_IRI = VOCABULARY_BASE + "def/oms"
+SHAPES_IRI = VOCABULARY_BASE + "def/shapes"
 LICENSE = "http://creativecommons.org/licenses/by/4.0/"
-
-#: Named graphs of the store: what `ontology/`, `data/` and `shapes/` are loaded into.
-GRAPH = Namespace(BASE + "graph/")
-DATA_GRAPH = GRAPH.data
-ONTOLOGY_GRAPH = GRAPH.ontology
-SHAPES_GRAPH = GRAPH.shapes
 
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SF = Namespace("http://www.opengis.net/ont/sf#")
@@ -42,7 +31,6 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 PREFIXES: dict[str, str] = {
     "oms": str(OMS),
     "omssh": str(OMSSH),
-    "omsid": str(ID),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "owl": str(OWL),
@@ -69,9 +57,9 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def bind_prefixes(graph: Graph) -> Graph:
-    """Bind the project's prefixes on `graph` (replacing rdflib's defaults) and return it."""
-    for prefix, namespace in PREFIXES.items():
+def bind_prefixes(graph: Graph, prefixes: Mapping[str, str] = PREFIXES) -> Graph:
+    """Bind `prefixes` (the vocabularies by default) on `graph`, replacing rdflib's defaults; returns it."""
+    for prefix, namespace in prefixes.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
 

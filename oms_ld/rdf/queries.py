@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import BadRequest
+from ..errors import InvalidRequest
 from .namespaces import sparql_prologue
 
 _IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]+")
@@ -66,7 +66,7 @@ def is_update(sparql: str) -> bool:
 def iri_ref(iri: str) -> str:
     """`<iri>` for a SPARQL query, refusing characters that could escape the IRI."""
     if not _IRI.fullmatch(iri):
-        raise BadRequest(f"not a usable IRI: {iri[:200]!r}")
+        raise InvalidRequest(f"not a usable IRI: {iri[:200]!r}")
     return f"<{iri}>"
 
 
@@ -93,13 +93,4 @@ WHERE {{
   UNION {{ ?n ?p2 {s} . ?n rdfs:label ?l }}
   UNION {{ {s} ?p3 ?n . ?n skos:prefLabel ?pl }}
 }}"""
-    )
-
-
-def instances(class_iri: str) -> str:
-    """SELECT the members of a class with their labels (for listings)."""
-    return (
-        sparql_prologue("rdfs")
-        + f"""SELECT ?s ?label WHERE {{ ?s a {iri_ref(class_iri)} OPTIONAL {{ ?s rdfs:label ?label }} }}
-ORDER BY ?s"""
     )

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from rdflib import Graph
 
+from ..config import Settings
 from ..errors import SourceError
 from .namespaces import bind_prefixes
 
@@ -86,14 +86,15 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def load_sources(config: dict[str, Any]) -> Sources:
-    """Find the ontology, data and shapes files named in `config` and fingerprint them (no parsing yet)."""
-    groups = {key: content_files(config[key]) for key in ("ONTOLOGY_DIR", "DATA_DIR", "SHAPES_DIR")}
+def load_sources(settings: Settings) -> Sources:
+    """Find the ontology, data and shapes files in `settings`' folders and fingerprint them (no parsing yet)."""
+    dirs = {"ONTOLOGY_DIR": settings.ontology_dir, "DATA_DIR": settings.data_dir, "SHAPES_DIR": settings.shapes_dir}
+    groups = {key: content_files(folder) for key, folder in dirs.items()}
     digest = hashlib.sha256()
     newest = 0.0
     for key, files in groups.items():
         if not files:
-            raise SourceError(f"{config[key]}: no content files ({', '.join(PARSERS)})")
+            raise SourceError(f"{dirs[key]}: no content files ({', '.join(PARSERS)})")
         for path in files:
             digest.update(f"{key}/{path.name}\0".encode())
             digest.update(path.read_bytes())

@@ -1,39 +1,35 @@
-"""The storage seam: `open_store(config, sources)` is the one place a backend is chosen."""
+"""The storage seam: `open_store(settings, sources, uris)` is the one place a backend is chosen."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..rdf.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from ..config import Settings
 from ..rdf.sources import Sources
+from ..rdf.uris import UriPolicy
 from .base import Result, Store, select_rows
 from .embedded import EmbeddedStore
 from .remote import RemoteStore
 
-__all__ = ["GRAPHS", "EmbeddedStore", "RemoteStore", "Result", "Store", "open_store", "select_rows"]
-
-#: Content group → named graph IRI.
-GRAPHS: dict[str, str] = {"ontology": str(ONTOLOGY_GRAPH), "data": str(DATA_GRAPH), "shapes": str(SHAPES_GRAPH)}
+__all__ = ["EmbeddedStore", "RemoteStore", "Result", "Store", "open_store", "select_rows"]
 
 
-def open_store(config: dict[str, Any], sources: Sources) -> Store:
+def open_store(settings: Settings, sources: Sources, uris: UriPolicy) -> Store:
     """The embedded store, or the remote one when SPARQL_ENDPOINT is set."""
-    if config["SPARQL_ENDPOINT"]:
+    if settings.sparql_endpoint:
         return RemoteStore(
-            config["SPARQL_ENDPOINT"],
-            timeout=float(config["REMOTE_TIMEOUT"]),
-            default_graphs=[GRAPHS["data"], GRAPHS["ontology"]],
-            named_graphs=[*GRAPHS.values(), *(config.get("EXTRA_GRAPHS") or {})],
+            settings.sparql_endpoint,
+            timeout=settings.remote_timeout,
+            default_graphs=list(uris.default_graphs),
+            named_graphs=[*uris.graphs.values(), *settings.extra_graphs],
             version=sources.version,
-            max_rows=int(config["MAX_RESULT_ROWS"]),
-            user=config["SPARQL_USER"],
-            password=config["SPARQL_PASSWORD"],
-            base_iri=str(config["BASE_IRI"]) + "sparql",
+            max_rows=settings.max_result_rows,
+            user=settings.sparql_user,
+            password=settings.sparql_password,
+            base_iri=str(uris.sparql),
         )
     return EmbeddedStore.from_sources(
         sources,
-        GRAPHS,
-        max_rows=int(config["MAX_RESULT_ROWS"]),
-        extra=config.get("EXTRA_GRAPHS") or {},
-        base_iri=str(config["BASE_IRI"]) + "sparql",
+        uris.graphs,
+        max_rows=settings.max_result_rows,
+        extra=settings.extra_graphs,
+        base_iri=str(uris.sparql),
     )

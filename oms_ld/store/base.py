@@ -8,7 +8,6 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from ..errors import BadRequest
 from ..rdf.formats import MediaType
 
 
@@ -23,19 +22,14 @@ class Result:
     boolean: ox.QueryBoolean | None = None
     triples: list[ox.Triple] | None = None
 
-    @property
-    def is_graph(self) -> bool:
-        """True for CONSTRUCT/DESCRIBE results."""
-        return self.triples is not None
-
     def serialize(self, media_type: MediaType) -> bytes:
         """Serialize in `media_type`: a results format for SELECT/ASK, an RDF format for graphs."""
         if self.triples is not None:
             if media_type.oxigraph is None:
-                raise BadRequest(f"{media_type.mime} is not an RDF format")
+                raise ValueError(f"{media_type.mime} is not an RDF format")
             return ox.serialize(self.triples, format=media_type.oxigraph) or b""
         if media_type.results is None:
-            raise BadRequest(f"{media_type.mime} is not a SPARQL results format")
+            raise ValueError(f"{media_type.mime} is not a SPARQL results format")
         answer = self.solutions if self.solutions is not None else self.boolean
         assert answer is not None
         return answer.serialize(format=media_type.results) or b""
@@ -65,7 +59,7 @@ class Store(Protocol):
             timeout: seconds the query may run (None: trusted, unlimited); the work stops at the limit.
 
         Raises:
-            BadRequest: the query does not parse.
+            QueryError: the query does not parse.
             QueryTimeout: the query ran past `timeout` and was stopped.
             StoreError: the store failed; StoreTimeout when a remote store did not answer in time.
         """
@@ -84,6 +78,6 @@ def select_rows(store: Store, sparql: str, *, default_graphs: Sequence[str] | No
     """A trusted SELECT's rows as {variable: lexical value} (unbound variables left out)."""
     solutions = store.query(sparql, default_graphs=default_graphs).solutions
     if solutions is None:
-        raise BadRequest("expected a SELECT query")
+        raise ValueError("expected a SELECT query")
     names = [v.value for v in solutions.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]

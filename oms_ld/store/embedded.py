@@ -9,7 +9,7 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
-from ..errors import BadRequest, OmsLdError, QueryTimeout, StoreError
+from ..errors import OmsLdError, QueryError, QueryTimeout, StoreError
 from ..rdf.formats import PARSE_FORMATS
 from ..rdf.queries import keywords
 from ..rdf.sources import Sources
@@ -18,7 +18,7 @@ from .pool import QueryPool, Reply, Request
 
 TSV = ox.QueryResultsFormat.TSV
 NT = ox.RdfFormat.N_TRIPLES
-_ERRORS: dict[str, type[OmsLdError]] = {"BadRequest": BadRequest, "StoreError": StoreError}
+_ERRORS: dict[str, type[OmsLdError]] = {"QueryError": QueryError, "StoreError": StoreError}
 
 
 class _RowLimit(Exception):
@@ -156,9 +156,9 @@ class EmbeddedStore:
             answer = self._store.query(sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named)
             return _collect(answer, max_rows)
         except SyntaxError as exc:
-            return ("error", ("BadRequest", f"SPARQL syntax error: {exc}"))
+            return ("error", ("QueryError", f"SPARQL syntax error: {exc}"))
         except _RowLimit:
-            return ("error", ("BadRequest", f"the result has more than {self.max_rows} rows; add a LIMIT"))
+            return ("error", ("QueryError", f"the result has more than {self.max_rows} rows; add a LIMIT"))
         except (OSError, ValueError, RuntimeError) as exc:
             return ("error", ("StoreError", f"query failed: {exc}"))
 

@@ -35,7 +35,7 @@ from SPARQLWrapper.SPARQLExceptions import (
     Unauthorized,
 )
 
-from ..errors import BadRequest, QueryTimeout, StoreError, StoreTimeout
+from ..errors import QueryError, QueryTimeout, StoreError, StoreTimeout
 from ..rdf.queries import keywords, query_form
 from .base import Result
 from .compat import (
@@ -151,7 +151,7 @@ class RemoteStore:
         if headers.get("X-SPARQL-MaxRows"):
             log.warning("remote store %s cut a result at %s rows (raise Virtuoso's ResultSetMaxRows above "
                         "MAX_RESULT_ROWS)", self.endpoint, headers["X-SPARQL-MaxRows"])  # fmt: skip
-            raise BadRequest(
+            raise QueryError(
                 f"the result has more rows than the triple store returns ({headers['X-SPARQL-MaxRows']}); add a LIMIT"
             )
         if headers.get("X-SQL-State"):  # Virtuoso's "anytime" answer: partial results at its time limit
@@ -174,7 +174,7 @@ class RemoteStore:
                         self._fail(f"the answer is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB")
                 return b"".join(chunks), response.headers
         except QueryBadFormed as exc:  # 400: the protocol's answer to a query that does not parse
-            raise BadRequest(f"SPARQL syntax error (reported by the triple store): {store_message(exc)}") from exc
+            raise QueryError(f"SPARQL syntax error (reported by the triple store): {store_message(exc)}") from exc
         except EndPointInternalError as exc:
             message = store_message(exc)
             if any(word.lower() in message.lower() for word in _TIMEOUT_WORDS):
@@ -220,7 +220,7 @@ class RemoteStore:
                 if VIRTRDF_GEOMETRY.encode() in body:
                     triples = [even_out_triple(t) for t in triples]
                 if capped and len(triples) > self.max_rows:
-                    raise BadRequest(f"the result has more than {self.max_rows} triples; add a LIMIT")
+                    raise QueryError(f"the result has more than {self.max_rows} triples; add a LIMIT")
                 return Result(triples=triples)
         except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
             self._fail(f"the triple store sent a malformed answer ({content_type or 'no type'}): {exc}", exc)
@@ -236,7 +236,7 @@ class RemoteStore:
             return Result(boolean=boolean(ask_from_table(answer)))
         for count, _ in enumerate(answer, start=1):  # parses every row: a bad one raises here
             if capped and count > self.max_rows:
-                raise BadRequest(f"the result has more than {self.max_rows} rows; add a LIMIT")
+                raise QueryError(f"the result has more than {self.max_rows} rows; add a LIMIT")
         solutions = ox.parse_query_results(body, results_format)
         assert isinstance(solutions, ox.QuerySolutions)
         return Result(solutions=solutions)

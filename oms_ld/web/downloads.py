@@ -8,6 +8,7 @@ representation is computed once per data version through the site's cache and se
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import Blueprint, render_template_string, request
 from rdflib import Graph
@@ -16,23 +17,18 @@ from werkzeug.wrappers import Response
 from ..errors import NotFound
 from ..publishing.dataset import DCAT_AP_SE, PROFILES, Profile
 from ..publishing.dumps import Dump
-from ..publishing.publication import Site, get_site
-from ..publishing.representation import Representation, make_etag
-from ..rdf.formats import HTML, JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, MediaType
+from ..publishing.publication import Site
+from ..publishing.representation import Representation
+from ..rdf.formats import HTML, MediaType
+from ..rdf.namespaces import LICENSE
 from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
-from .http import TEXT, send
+from .context import get_site
+from .http import send
+from .representations import CATALOG_FORMATS, DESCRIBED_BY, INDEX_FORMATS, JSON, VOID_FORMATS
 
 bp = Blueprint("downloads", __name__)
 
-JSON = MediaType("application/json", "json", "JSON")
-#: The download index: a page for people, a JSON listing, and a `sha256sum -c` file as plain text.
-INDEX_FORMATS: tuple[MediaType, ...] = (HTML, JSON, TEXT)
-#: The VoID description: Turtle unless asked otherwise.
-VOID_FORMATS: tuple[MediaType, ...] = RDF_FORMATS
-#: The catalogue: RDF/XML for clients that do not say (the Swedish data portal harvests RDF/XML).
-CATALOG_FORMATS: tuple[MediaType, ...] = (RDFXML, TURTLE, JSONLD, NTRIPLES)
-DESCRIBED_BY = ("Link", '</.well-known/void>; rel="describedby"; type="text/turtle"')
 
 INDEX_PAGE = """<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>Nedladdningar · Downloads – oms-ld</title></head>
@@ -57,7 +53,7 @@ else "data, ontology" }}</td><td><code>{{ d.media_type }}</code></td><td>{{ d.si
 
 
 def _max_age(site: Site) -> int:
-    return int(site.config["CACHE_MAX_AGE"])
+    return site.settings.cache_max_age
 
 
 def listing(dumps: list[Dump], media_type: MediaType) -> bytes:
@@ -70,20 +66,14 @@ def listing(dumps: list[Dump], media_type: MediaType) -> bytes:
 
 
 def _index(site: Site, media_type: MediaType) -> Representation:
-    dumps = list(site.dumps.values())
-    if media_type is HTML:
-        from ..rdf.namespaces import LICENSE
+    def body() -> bytes:
+        dumps = list(site.dumps.values())
+        if media_type is HTML:
+            return render_template_string(INDEX_PAGE, dumps=dumps, license=LICENSE).encode("utf-8")
+        return listing(dumps, media_type)
 
-        body = render_template_string(INDEX_PAGE, dumps=dumps, license=LICENSE).encode("utf-8")
-    else:
-        body = listing(dumps, media_type)
-    return Representation(
-        body=body,
-        content_type=media_type.content_type,
-        etag=make_etag(site.version, "download-index", media_type.suffix),
-        last_modified=site.sources.modified,
-        headers=(DESCRIBED_BY,),
-    )
+    return site.represent(("download-index", media_type.suffix), media_type.content_type, body,
+                          headers=(DESCRIBED_BY,))  # fmt: skip
 
 
 @bp.route("/download/", methods=["GET", "HEAD"])
@@ -91,15 +81,15 @@ def index() -> Response:
     """Every download with its size, media type and SHA-256 (HTML, JSON or `sha256sum` text by Accept)."""
     site = get_site()
     media_type = negotiate(request.headers.get("Accept"), INDEX_FORMATS, aliases={})
-    rep = site.cache.get(("download-index", site.version, media_type.suffix), lambda: _index(site, media_type))
-    return send(rep, max_age=_max_age(site))
+    return send(_index(site, media_type), max_age=_max_age(site))
 
 
 def _file(site: Site, dump: Dump) -> Representation:
+    """A dump file; unlike every other representation, its ETag is its bytes' digest, so a dated file and
+    its `latest` alias (and any release with the same bytes) share a validator."""
     return Representation(
         body=dump.body,
         content_type=dump.content_type,
-        # The bytes decide the validator, so a dated file and its `latest` alias share it.
         etag=f'"{dump.sha256[:32]}"',
         last_modified=site.sources.modified,
         headers=(("Content-Disposition", f'attachment; filename="{dump.filename}"'), DESCRIBED_BY),
@@ -118,15 +108,12 @@ def download(name: str) -> Response:
 
 
 def _graph(
-    site: Site, graph: Graph, media_type: MediaType, kind: str, headers: tuple[tuple[str, str], ...] = ()
-) -> Representation:
-    return Representation(
-        body=rdf_bytes(graph, media_type),
-        content_type=media_type.content_type,
-        etag=make_etag(site.version, kind, media_type.suffix),
-        last_modified=site.sources.modified,
-        headers=headers,
-    )
+    site: Site, parts: tuple[str, ...], graph: Callable[[], Graph], media_type: MediaType,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Representation:  # fmt: skip
+    """A description graph as `media_type`, named by `parts` (cache key and ETag)."""
+    return site.represent((*parts, media_type.suffix), media_type.content_type,
+                          lambda: rdf_bytes(graph(), media_type, site.uris.prefixes), headers=headers)  # fmt: skip
 
 
 @bp.route("/.well-known/void", methods=["GET", "HEAD"])
@@ -134,9 +121,7 @@ def void() -> Response:
     """The VoID (and DCAT) description of the dataset (RFC 8615 well-known location), Turtle by default."""
     site = get_site()
     media_type = negotiate(request.headers.get("Accept"), VOID_FORMATS, format_param=request.args.get("format"))
-    rep = site.cache.get(
-        ("void", site.version, media_type.suffix), lambda: _graph(site, site.metadata, media_type, "void")
-    )
+    rep = _graph(site, ("void",), lambda: site.metadata, media_type)
     return send(rep, vary=("Accept",), max_age=_max_age(site))
 
 
@@ -165,11 +150,13 @@ def choose_profile(token: str | None, accept_profile: str | None) -> Profile:
 
 
 def _catalog(site: Site, profile: Profile, media_type: MediaType) -> Representation:
-    graph = site.metadata if profile is DCAT_AP_SE else site.build_metadata(profile)
+    def graph() -> Graph:
+        return site.metadata if profile is DCAT_AP_SE else site.build_metadata(profile)
+
     links = [("Link", f'<{profile.uri}>; rel="profile"')]
     links += [("Link", f'</catalog?_profile={p.token}&_mediatype={m.suffix}>; rel="alternate"; type="{m.mime}"; '
                        f'profile="{p.uri}"') for p in PROFILES for m in CATALOG_FORMATS]  # fmt: skip
-    return _graph(site, graph, media_type, f"catalog-{profile.token}", tuple(links))
+    return _graph(site, ("catalog", profile.token), graph, media_type, tuple(links))
 
 
 @bp.route("/catalog", methods=["GET", "HEAD"])
@@ -179,6 +166,5 @@ def catalog() -> Response:
     profile = choose_profile(request.args.get("_profile"), request.headers.get("Accept-Profile"))
     explicit = request.args.get("_mediatype") or request.args.get("format")
     media_type = negotiate(request.headers.get("Accept"), CATALOG_FORMATS, format_param=explicit)
-    key = ("catalog", site.version, profile.token, media_type.suffix)
-    rep = site.cache.get(key, lambda: _catalog(site, profile, media_type))
+    rep = _catalog(site, profile, media_type)
     return send(rep, vary=("Accept", "Accept-Profile"), max_age=_max_age(site))

@@ -11,13 +11,13 @@ from werkzeug.wrappers import Response
 
 from ..errors import NotAcceptable, OmsLdError
 from ..publishing.representation import GZIP_MIN_BYTES, Representation
-from ..rdf.formats import HTML, MediaType
+from ..rdf.formats import HTML
 from .conneg import negotiate
+from .errors import status_of, title_of
+from .representations import TEXT
 
 log = logging.getLogger(__name__)
 
-#: Error pages come as HTML to browsers and as plain text to everyone else.
-TEXT = MediaType("text/plain", "txt", "Text")
 COMPRESSIBLE = ("text/", "application/ld+json", "application/rdf+xml", "application/n-", "application/trig",
                 "application/sparql-results", "image/svg+xml", "application/json")  # fmt: skip
 
@@ -75,15 +75,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OmsLdError)
     def _ours(exc: OmsLdError) -> Response:
-        if exc.status >= 500:
+        status = status_of(exc)
+        if status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc.message)
         extra: list[str] = []
         if isinstance(exc, NotAcceptable):
             extra = ["", "Available formats:", *(f"  {m}" for m in exc.alternatives)]
-        titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 406: "Not Acceptable",
-                  413: "Payload Too Large", 415: "Unsupported Media Type",
-                  502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}  # fmt: skip
-        return error_response(exc.status, titles.get(exc.status, "Error"), exc.message, extra=extra)
+        return error_response(status, title_of(status), exc.message, extra=extra)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

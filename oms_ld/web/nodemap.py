@@ -16,7 +16,7 @@ from ..publishing.publication import Site
 from ..rdf.labels import LANGUAGES
 from ..rdf.namespaces import sparql_prologue
 from ..store import select_rows
-from .html import href_for, ui
+from .i18n import ui
 
 _POINT = re.compile(r"^\s*POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)\s*$", re.IGNORECASE)
 
@@ -42,7 +42,7 @@ def map_nodes(site: Site, lang: str) -> list[MapNode]:
     )
     nodes: dict[str, MapNode] = {}
     for row in select_rows(site.store, query):
-        href = href_for(row["city"], site.base)[0]
+        href = site.uris.href(row["city"])[0]
         if href is None:
             continue
         node = nodes.setdefault(row["city"], MapNode(href, row.get("name", "")))
@@ -129,7 +129,7 @@ def node_city_map(site: Site, lang: str, *, highlight: str = "", standalone: boo
     """The node cities as an SVG drawing (inline in pages, or a standalone `/map.svg` document)."""
     every = map_nodes(site, lang)
     nodes = [node for node in every if node.points]
-    here = href_for(highlight, site.base)[0] if highlight else None
+    here = site.uris.href(highlight)[0] if highlight else None
     for node in nodes:
         node.highlight = node.href == here
     width, height, grid = layout(nodes, lang)

@@ -7,31 +7,29 @@ the ontology and shapes pages are drawn from the content graphs the app loaded a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, render_template, request
 from rdflib import Graph
 from werkzeug.wrappers import Response
 
 from ..errors import NotFound
-from ..publishing.publication import Site, get_site
-from ..publishing.representation import Representation, make_etag
-from ..rdf.formats import BY_SUFFIX, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, MediaType
+from ..publishing.publication import Site
+from ..rdf.formats import BY_SUFFIX, HTML, MediaType
 from ..rdf.labels import LANGUAGES, Labels
-from ..rdf.namespaces import DATA_GRAPH, OMS, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
+from ..rdf.namespaces import OMS, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
 from ..rdf.queries import iri_ref
 from ..rdf.serialize import rdf_bytes
 from ..store import select_rows
 from .conneg import negotiate
-from .html import alternates, href_for, labels_for, ontology_view, page, shapes_view, ui
+from .context import get_site
+from .html import alternates, labels_for, ontology_view, page, shapes_view
 from .http import send
+from .i18n import ui
 from .nodemap import node_city_map
+from .representations import DEF_FORMATS
 from .resources import language
 
 bp = Blueprint("pages", __name__)
 
-#: What /def/oms and /def/shapes can be; Turtle for `*/*`, HTML for browsers (as for resource documents).
-DEF_FORMATS: tuple[MediaType, ...] = (TURTLE, HTML, JSONLD, RDFXML, NTRIPLES)
 SVG = "image/svg+xml; charset=utf-8"
 
 
@@ -39,17 +37,6 @@ SVG = "image/svg+xml; charset=utf-8"
 def ui_text(lang: str) -> dict[str, str]:
     """UI strings for templates rendered without them (the error page)."""
     return ui(lang)
-
-
-def cached(site: Site, key: tuple[str, ...], content_type: str, body: Callable[[], bytes],
-           headers: tuple[tuple[str, str], ...] = ()) -> Representation:  # fmt: skip
-    """The representation for `key` in this data version, built by `body()` on first use."""
-
-    def build() -> Representation:
-        return Representation(body=body(), content_type=content_type, etag=make_etag(site.version, "page", *key),
-                              last_modified=site.sources.modified, headers=headers)  # fmt: skip
-
-    return site.cache.get(("page", site.version, *key), build)
 
 
 # --- landing page ----------------------------------------------------------------------------------
@@ -62,7 +49,7 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     members = select_rows(
         site.store,
         f"SELECT ?class ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), STR({things}))) }}",
-        default_graphs=[str(DATA_GRAPH)],
+        default_graphs=[site.uris.graphs["data"]],
     )
     by_class: dict[str, set[str]] = {}
     for row in members:
@@ -70,8 +57,8 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     classes = sorted(by_class, key=lambda c: (not c.startswith(str(OMS)), labels.label(c, lang).casefold()))
     listing = [
         {
-            "cls": link(c, labels, lang, site.base),
-            "members": sorted((link(s, labels, lang, site.base) for s in by_class[c]), key=lambda v: v[0].casefold()),
+            "cls": link(c, labels, lang, site),
+            "members": sorted((link(s, labels, lang, site) for s in by_class[c]), key=lambda v: v[0].casefold()),
             "ours": c.startswith(str(OMS)),
         }
         for c in classes
@@ -82,8 +69,8 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     return {
         "about": sorted(row["d"] for row in about),
         "counts": [
-            (sizes.get(str(DATA_GRAPH), 0), "data_triples"),
-            (sizes.get(str(ONTOLOGY_GRAPH), 0), "ontology_triples"),
+            (sizes.get(site.uris.graphs["data"], 0), "data_triples"),
+            (sizes.get(site.uris.graphs["ontology"], 0), "ontology_triples"),
             (len({row["s"] for row in members}), "resources"),
             (len(classes), "classes"),
         ],
@@ -91,9 +78,9 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     }
 
 
-def link(iri: str, labels: Labels, lang: str, base: str) -> tuple[str, str | None]:
+def link(iri: str, labels: Labels, lang: str, site: Site) -> tuple[str, str | None]:
     """(label, local path or IRI) for a listing."""
-    return labels.label(iri, lang), href_for(iri, base)[0]
+    return labels.label(iri, lang), site.uris.href(iri)[0]
 
 
 @bp.route("/")
@@ -107,8 +94,8 @@ def index() -> Response:
                                base=site.base)  # fmt: skip
         return html.encode("utf-8")
 
-    rep = cached(site, ("index", lang), HTML.content_type, body, (("Content-Language", lang),))
-    return send(rep, vary=("Accept-Language",), max_age=int(site.config["CACHE_MAX_AGE"]))
+    rep = site.represent(("page", "index", lang), HTML.content_type, body, headers=(("Content-Language", lang),))
+    return send(rep, vary=("Accept-Language",), max_age=site.settings.cache_max_age)
 
 
 # --- ontology and shapes documents -----------------------------------------------------------------
@@ -127,7 +114,7 @@ def definition_body(site: Site, name: str, media_type: MediaType, lang: str) -> 
     """One representation of the ontology or shapes document."""
     graph, iri = definition_graph(site, name)
     if media_type is not HTML:
-        return rdf_bytes(graph, media_type)
+        return rdf_bytes(graph, media_type, site.uris.prefixes)
     labels = labels_for(site)
     labels.add_graph(graph)
     view = ontology_view if name == "oms" else shapes_view
@@ -155,9 +142,9 @@ def definition(name: str) -> Response:
     links = tuple(("Link", f'</def/{stem}.{m.suffix}>; rel="alternate"; type="{m.mime}"') for m in DEF_FORMATS)
     headers = (("Content-Location", f"/def/{stem}.{media_type.suffix}"), *links)
     headers += (("Content-Language", lang),) if lang else ()
-    rep = cached(site, ("def", stem, media_type.suffix, lang), media_type.content_type,
-                 lambda: definition_body(site, stem, media_type, lang), headers)  # fmt: skip
-    return send(rep, vary=vary, max_age=int(site.config["CACHE_MAX_AGE"]))
+    rep = site.represent(("page", "def", stem, media_type.suffix, lang), media_type.content_type,
+                         lambda: definition_body(site, stem, media_type, lang), headers=headers)  # fmt: skip
+    return send(rep, vary=vary, max_age=site.settings.cache_max_age)
 
 
 @bp.route("/map.svg")
@@ -168,5 +155,5 @@ def map_svg() -> Response:
     def body() -> bytes:
         return ('<?xml version="1.0" encoding="UTF-8"?>\n' + str(node_city_map(site, lang, standalone=True))).encode()
 
-    rep = cached(site, ("map", lang), SVG, body, (("Content-Language", lang),))
-    return send(rep, vary=("Accept-Language",), max_age=int(site.config["CACHE_MAX_AGE"]))
+    rep = site.represent(("page", "map", lang), SVG, body, headers=(("Content-Language", lang),))
+    return send(rep, vary=("Accept-Language",), max_age=site.settings.cache_max_age)

@@ -7,8 +7,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..errors import PayloadTooLarge
-from ..publishing.publication import Site, get_site
-from ..publishing.representation import Representation, make_etag
+from ..publishing.publication import Site
+from ..publishing.representation import Representation
+from ..publishing.service import service_description
 from ..rdf import queries
 from ..rdf.formats import (
     ALIASES,
@@ -16,23 +17,19 @@ from ..rdf.formats import (
     RDF_FORMATS,
     RESULT_ALIASES,
     RESULT_FORMATS,
-    RESULTS_JSON,
-    RESULTS_XML,
     TURTLE,
-    MediaType,
 )
 from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
+from .context import get_site
 from .http import send
-from .protocol import QueryRequest, parse_params, read_request, service_description
+from .protocol import QueryRequest, parse_params, read_request
+from .representations import BOOLEAN_FORMATS, SD_FORMATS
 
 bp = Blueprint("sparql", __name__)
 
 #: Results worth keeping in the representation cache (GET only); bigger ones are recomputed.
 CACHE_LIMIT = 512 * 1024
-SD_FORMATS: tuple[MediaType, ...] = (TURTLE, *RDF_FORMATS[1:], HTML)
-#: ASK answers: CSV and TSV define no boolean (SPARQL 1.1 CSV/TSV §1: SELECT results only).
-BOOLEAN_FORMATS: tuple[MediaType, ...] = (RESULTS_JSON, RESULTS_XML)
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -47,7 +44,7 @@ def endpoint() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204, headers={**CORS_PREFLIGHT, "Allow": "GET, HEAD, POST, OPTIONS"})
     site = get_site()
-    body = read_body(int(site.config["MAX_REQUEST_BYTES"])) if request.method == "POST" else b""
+    body = read_body(site.settings.max_request_bytes) if request.method == "POST" else b""
     # Parsed here rather than taken from request.args, which replaces bytes that are not UTF-8.
     url_params = parse_params(request.query_string, "URL query string")
     asked = read_request(request.method, request.headers.get("Content-Type"), url_params, body)
@@ -92,30 +89,28 @@ def answer(site: Site, asked: QueryRequest) -> Response:
     media_type = negotiate(request.headers.get("Accept"), offers, aliases=aliases)
     if media_type is HTML:
         return query_page(site, asked.query)
-    key = ("sparql", site.version, asked.query, repr(asked.default_graphs), repr(asked.named_graphs), media_type.mime)
-    etag = make_etag(*key[1:])
+    parts = ("sparql", asked.query, repr(asked.default_graphs), repr(asked.named_graphs), media_type.mime)
+    etag = site.etag(*parts)
 
-    def build() -> Representation:
+    def body() -> bytes:
         result = site.store.query(
             asked.query,
             default_graphs=asked.default_graphs,
             named_graphs=asked.named_graphs,
-            timeout=float(site.config["QUERY_TIMEOUT"]),
+            timeout=site.settings.query_timeout,
         )
-        return Representation(result.serialize(media_type), media_type.content_type, etag, site.sources.modified)
+        return result.serialize(media_type)
 
     if not safe:
-        response = send(build(), vary=("Accept",), max_age=0)
+        rep = Representation(body(), media_type.content_type, etag, site.sources.modified)
+        response = send(rep, vary=("Accept",), max_age=0)
         response.cache_control.public = False  # an answer to a POST is not for shared caches
         response.cache_control.no_store = True
         return response
     if request.if_none_match.contains(etag.strip('"')):
         return send(Representation(b"", media_type.content_type, etag, site.sources.modified))
-    cached = site.cache.peek(key)
-    rep = cached or build()
-    if cached is None and len(rep.body) <= CACHE_LIMIT:
-        site.cache.put(key, rep)
-    return send(rep, vary=("Accept",), max_age=int(site.config["CACHE_MAX_AGE"]))
+    rep = site.represent(parts, media_type.content_type, body, keep=lambda rep: len(rep.body) <= CACHE_LIMIT)
+    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age)
 
 
 def describe_service(site: Site) -> Response:
@@ -127,16 +122,12 @@ def describe_service(site: Site) -> Response:
     if request.base_url != site.base + "sparql":
         endpoints.append(site.base + "sparql")
 
-    def build() -> Representation:
-        from ..store import GRAPHS
+    def body() -> bytes:
+        graph = service_description(endpoints, site.store.graph_sizes(), site.uris.default_graphs)
+        return rdf_bytes(graph, media_type, site.uris.prefixes)
 
-        sizes = site.store.graph_sizes()
-        graph = service_description(endpoints, sizes, [GRAPHS["data"], GRAPHS["ontology"]])
-        etag = make_etag(site.version, "sd", request.base_url, media_type.mime)
-        return Representation(rdf_bytes(graph, media_type), media_type.content_type, etag, site.sources.modified)
-
-    rep = site.cache.get(("sd", site.version, request.base_url, media_type.mime), build)
-    return send(rep, vary=("Accept",), max_age=int(site.config["CACHE_MAX_AGE"]))
+    rep = site.represent(("sd", request.base_url, media_type.mime), media_type.content_type, body)
+    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age)
 
 
 def query_page(site: Site, query: str) -> Response:
@@ -146,15 +137,14 @@ def query_page(site: Site, query: str) -> Response:
     sent (`run` in the URL: no JavaScript), the query is also run here and its results rendered below.
     """
     from ..publishing.examples import examples_in, permalink
-    from ..rdf.namespaces import PREFIXES
-    from .html import href_for, page
+    from .html import page
     from .resources import language
 
     lang = language()
-    examples = examples_in(str(site.config["QUERIES_DIR"]))
+    examples = examples_in(site.settings.queries_dir)
     run = bool(query.strip()) and "run" in request.args
     vary = ("Accept", "Accept-Language")
-    etag = make_etag(site.version, "query-page", request.host_url, lang, query, "run" if run else "")
+    etag = site.etag("query-page", request.host_url, lang, query, "run" if run else "")
     if request.if_none_match.contains(etag.strip('"')):
         return send(Representation(b"", HTML.content_type, etag, site.sources.modified), vary=vary)
 
@@ -163,7 +153,7 @@ def query_page(site: Site, query: str) -> Response:
         import pyoxigraph as ox
 
         if isinstance(term, ox.NamedNode):
-            return {"text": term.value, "href": href_for(term.value, site.base)[0] or "", "note": ""}
+            return {"text": term.value, "href": site.uris.href(term.value)[0] or "", "note": ""}
         if isinstance(term, ox.Literal):
             kind = "" if term.datatype.value.endswith(("#string", "#langString")) else term.datatype.value
             return {"text": term.value, "href": "", "note": f"@{term.language}" if term.language else kind}
@@ -171,7 +161,7 @@ def query_page(site: Site, query: str) -> Response:
 
     results: dict[str, object] | None = None
     if run:
-        result = site.store.query(query, timeout=float(site.config["QUERY_TIMEOUT"]))
+        result = site.store.query(query, timeout=site.settings.query_timeout)
         if result.boolean is not None:
             results = {"boolean": bool(result.boolean), "text": None}
         elif result.triples is not None:
@@ -187,8 +177,8 @@ def query_page(site: Site, query: str) -> Response:
         permalink=permalink(query) if query else "/sparql",
         endpoint=request.host_url + "sparql",
         examples=examples,
-        prefixes=PREFIXES,
+        prefixes=site.uris.prefixes,
         results=results,
     )
     rep = Representation(body.encode("utf-8"), HTML.content_type, etag, site.sources.modified)
-    return send(rep, vary=vary, max_age=int(site.config["CACHE_MAX_AGE"]))
+    return send(rep, vary=vary, max_age=site.settings.cache_max_age)

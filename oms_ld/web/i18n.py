@@ -1,0 +1,78 @@
+"""The user-interface strings of every page, in Swedish and English."""
+
+from __future__ import annotations
+
+_STRINGS: dict[str, tuple[str, str]] = {
+    "site_name": ("ÖMS länkade data", "ÖMS linked data"),
+    "skip": ("Hoppa till innehållet", "Skip to content"),
+    "nav_label": ("Huvudmeny", "Main menu"),
+    "home": ("Start", "Home"),
+    "ontology": ("Ontologi", "Ontology"),
+    "shapes": ("SHACL-former", "SHACL shapes"),
+    "sparql": ("SPARQL", "SPARQL"),
+    "download": ("Ladda ner", "Download"),
+    "language": ("Språk", "Language"),
+    "license_note": ("Data och ontologi under licensen", "Data and ontology licensed under"),
+    "version": ("Dataversion", "Data version"),
+    "iri": ("IRI", "IRI"),
+    "types": ("Typ", "Type"),
+    "facts": ("Uppgifter", "Facts"),
+    "refers_to": ("Hänvisar till", "Refers to"),
+    "referred_by": ("Hänvisas till av", "Referred to by"),
+    "external": ("Externa länkar", "External links"),
+    "provenance": ("Proveniens (källor)", "Provenance (sources)"),
+    "geometry": ("Geometri", "Geometry"),
+    "map": ("Karta", "Map"),
+    "property": ("Egenskap", "Property"),
+    "value": ("Värde", "Value"),
+    "resource": ("Resurs", "Resource"),
+    "formats": ("Maskinläsbara format", "Machine-readable formats"),
+    "formats_intro": ("Samma innehåll som RDF:", "The same content as RDF:"),
+    "external_note": ("(extern länk)", "(external link)"),
+    "about": ("Vad är ÖMS?", "What is ÖMS?"),
+    "contents": ("Innehåll", "Contents"),
+    "data_triples": ("tripplar i data", "data triples"),
+    "ontology_triples": ("tripplar i ontologin", "ontology triples"),
+    "resources": ("resurser", "resources"),
+    "classes": ("klasser", "classes"),
+    "by_class": ("Resurser per klass", "Resources by class"),
+    "node_cities": ("Nodstäderna", "The node cities"),
+    "use": ("Använd data", "Use the data"),
+    "query_text": ("Ställ SPARQL 1.1-frågor mot data och ontologi på",
+                   "Ask SPARQL 1.1 queries over the data and ontology at"),
+    "download_text": ("Hela datamängden finns som filer (Turtle, TriG, N-Quads m.fl.) på",
+                      "The whole dataset is available as files (Turtle, TriG, N-Quads and more) at"),
+    "link_text": ("Länka till saker med deras beständiga IRI:er under",
+                  "Link to things with their persistent IRIs under"),
+    "uri_policy": (
+        "En IRI …/id/{typ}/{namn} betecknar själva saken och svarar med 303 See Other till dokumentet "
+        "…/doc/{typ}/{namn}, som finns som HTML, Turtle, JSON-LD, RDF/XML och N-Triples. En publicerad IRI "
+        "återanvänds aldrig; koder (länskod, kommunkod, NUTS) är data och ingår aldrig i en IRI.",
+        "An IRI …/id/{type}/{name} denotes the thing itself and answers 303 See Other to the document "
+        "…/doc/{type}/{name}, which comes as HTML, Turtle, JSON-LD, RDF/XML and N-Triples. A published IRI is "
+        "never reused; codes (county code, municipality code, NUTS) are data, never part of an IRI.",
+    ),
+    "terms_classes": ("Klasser", "Classes"),
+    "terms_object": ("Objektegenskaper", "Object properties"),
+    "terms_datatype": ("Datatypsegenskaper", "Datatype properties"),
+    "metadata": ("Metadata", "Metadata"),
+    "target": ("Mål", "Target"),
+    "constraints": ("Villkor", "Constraints"),
+    "message": ("Meddelande", "Message"),
+    "sparql_check": ("SPARQL-kontroll", "SPARQL check"),
+    "show_query": ("Visa frågan", "Show the query"),
+    "map_title": ("Nodstäderna i östra Mellansverige", "The node cities of Eastern Central Sweden"),
+    "map_desc": ("Karta över {n} nodstäder ritade från sina koordinater (WGS84). Varje punkt länkar till "
+                 "nodstadens sida; sammansatta nodstäder har en punkt per ingående ort.",
+                 "Map of {n} node cities drawn from their coordinates (WGS84). Each point links to the node "
+                 "city's page; composite node cities have one point per constituent place."),
+    "map_missing": ("Saknar verifierad koordinat och är inte utritade:", "Without a verified coordinate, not drawn:"),
+    "map_here": ("den här nodstaden är markerad", "this node city is highlighted"),
+    "back_home": ("Till startsidan", "To the home page"),
+}  # fmt: skip
+UI: dict[str, dict[str, str]] = {lang: {k: v[i] for k, v in _STRINGS.items()} for i, lang in enumerate(("sv", "en"))}
+
+
+def ui(lang: str) -> dict[str, str]:
+    """The UI strings in `lang` (Swedish for anything unknown)."""
+    return UI.get(lang, UI["sv"])
