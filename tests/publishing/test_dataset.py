@@ -15,7 +15,7 @@ from oms_ld.publishing.dataset import DCAT_AP, DCAT_AP_SE
 from oms_ld.publishing.void import namespace_of, slug
 from oms_ld.rdf.namespaces import NUTS, OMS, SPDX, VCARD, WD
 
-from .conftest import CATALOG, DATASET, ID, SPARQL_SERVICE, need
+from ..conftest import CATALOG, DATASET, ID, SPARQL_SERVICE, need
 
 #: DCAT-AP-SE's pattern for a literal dct:format (bundle.json, dcat:format_generic).
 SE_FORMAT = re.compile(r"^\w+\/[-.\w]+(?:\+[-.\w]+)?(\s*;\s*\w+=\w+)?$")

@@ -11,7 +11,7 @@ from oms_ld.config import load_settings
 from oms_ld.publishing.validation import validate_graph
 from oms_ld.rdf.sources import Sources, load_sources, parse_files
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))

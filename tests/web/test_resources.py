@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from rdflib import Graph, URIRef
 
-from .conftest import BASE, ID
-from .live import serve
+from ..conftest import BASE, ID
+from ..live import serve
 
 THING = "/id/node-city/uppsala"
 DOC = "/doc/node-city/uppsala"

@@ -19,7 +19,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from .live import serve
+from ..live import serve
 
 pytestmark = [
     # SPARQLWrapper 2.0 parses RDF answers into rdflib's deprecated ConjunctiveGraph: not ours to fix.

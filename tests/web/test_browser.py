@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
-from .live import chromium, serve
+from ..conftest import ROOT
+from ..live import chromium, serve
 from .test_pages import SCRIPT_LABEL, add_script_label
 
 SCREENSHOTS = Path(tempfile.gettempdir())

@@ -23,8 +23,8 @@ from oms_ld.config import load_settings
 from oms_ld.rdf.sources import load_sources
 from oms_ld.store.loader import Target, chunks, collect_graphs, load, update_requests
 
-from .backends import Server, free_port, launch, program, stop_process
-from .conftest import FIXTURES, GRAPHS, ROOT, need
+from ..backends import Server, free_port, launch, program, stop_process
+from ..conftest import FIXTURES, GRAPHS, ROOT, need
 
 EX = "http://example.org/"
 

@@ -27,8 +27,8 @@ import rdflib
 from rdflib import RDF, RDFS, Namespace
 from rdflib.collection import Collection
 
-from .conftest import REFERENCE
-from .live import serve
+from ..conftest import REFERENCE
+from ..live import serve
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")

@@ -24,8 +24,8 @@ from markupsafe import escape
 from oms_ld.config import Settings
 from oms_ld.publishing.examples import load_examples
 
-from .conftest import ROOT, URIS
-from .live import chromium, serve
+from ..conftest import ROOT, URIS
+from ..live import chromium, serve
 
 VENDOR = ROOT / "oms_ld" / "web" / "static" / "vendor" / "yasgui"
 EXAMPLES = load_examples(Settings().queries_dir)

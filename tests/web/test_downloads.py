@@ -20,9 +20,8 @@ from oms_ld.publishing.dumps import FORMATS, QUAD_FORMATS
 from oms_ld.rdf.namespaces import SPDX
 from oms_ld.web.downloads import choose_profile
 
-from .conftest import BASE, DATASET, GRAPHS
+from ..conftest import BASE, DATASET, GRAPHS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 #: rdflib parser names (RDF/XML is written by another serializer than rdflib's "pretty-xml").
 PARSERS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml", "trig": "trig", "nq": "nquads"}
 

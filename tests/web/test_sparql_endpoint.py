@@ -30,8 +30,8 @@ from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from werkzeug.test import TestResponse
 
-from .conftest import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-from .live import serve
+from ..conftest import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from ..live import serve
 
 OMS = "https://w3id.org/oms-ld/def/oms#"
 NODE_CITIES = f"SELECT ?n WHERE {{ ?n a <{OMS}NodeCity> }} ORDER BY ?n"

@@ -26,8 +26,8 @@ from oms_ld.publishing.representation import RepresentationCache
 from oms_ld.store import RemoteStore
 from oms_ld.store import remote as remote_module
 
-from .backends import free_port
-from .conftest import GRAPHS
+from ..backends import free_port
+from ..conftest import GRAPHS
 
 ROUTES = ["/id/node-city/uppsala", "/doc/node-city/uppsala.ttl", "/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D"]
 TIMEOUT = 1.0

@@ -23,8 +23,8 @@ from oms_ld.config import load_settings
 from oms_ld.rdf.sources import load_sources
 from oms_ld.store.loader import collect_graphs
 
-from .backends import Server, oms_ld_load
-from .conftest import BASE, GRAPHS, ID, REMOTE, ROOT
+from ..backends import Server, oms_ld_load
+from ..conftest import BASE, GRAPHS, ID, REMOTE, ROOT
 
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _NUMBER = re.compile(r"-?\d+\.\d+")

@@ -17,7 +17,7 @@ from oms_ld.rdf.namespaces import ONTOLOGY_IRI, SHAPES_IRI
 from oms_ld.web.html import href_for
 from oms_ld.web.nodemap import MapNode, layout, overlaps
 
-from .conftest import BASE, DATA_GRAPH, ROOT, URIS
+from ..conftest import BASE, DATA_GRAPH, ROOT, URIS
 
 HTML = {"Accept": "text/html"}
 NODE_CITY = "/doc/node-city/uppsala"

@@ -27,8 +27,8 @@ from oms_ld.export.site import document_paths, export_site
 from oms_ld.rdf.formats import ALIASES, BY_MIME
 from oms_ld.web.representations import DOC_FORMATS
 
-from .conftest import need
-from .test_conneg import CHROME, COMUNICA, DOCUMENT_CASES, FIREFOX, RAPPER, RDFLIB, SPARQLWRAPPER_RDFXML
+from ..conftest import need
+from ..web.test_conneg import CHROME, COMUNICA, DOCUMENT_CASES, FIREFOX, RAPPER, RDFLIB, SPARQLWRAPPER_RDFXML
 
 ACCEPTS = (None, FIREFOX, CHROME, RDFLIB, RAPPER, COMUNICA, SPARQLWRAPPER_RDFXML, "text/turtle", "application/ld+json")
 PATHS = (
