@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from .cache import RepresentationCache
 from .config import load_config
 from .errors import StoreError, ValidationFailed
 from .http import register_error_handlers
@@ -33,7 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     report = validate_sources(sources, app.config["CACHE_DIR"])
     if not report.conforms:
         raise ValidationFailed(report)
-    site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report)
+    site = Site(config=dict(app.config), sources=sources, store=open_store(app.config, sources), report=report,
+                cache=RepresentationCache(max_bytes=int(app.config["CACHE_MAX_BYTES"])))  # fmt: skip
     if sources.size <= int(app.config["PRECOMPUTE_MAX_BYTES"]):
         try:
             site.metadata  # noqa: B018 -- build the dumps and dataset description now, while nobody waits

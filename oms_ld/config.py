@@ -29,6 +29,16 @@ def defaults() -> dict[str, Any]:
         "REMOTE_TIMEOUT": 10.0,
         "QUERY_TIMEOUT": 5.0,
         "MAX_RESULT_ROWS": 10000,
+        # Bigger answers are refused whole (400), never cut; the worker holds at most this much per query.
+        "MAX_RESULT_BYTES": 50_000_000,
+        # Query processes per server worker: queries beyond them get 503 + Retry-After at once.
+        "QUERY_PROCESSES": 8,
+        # Memory a query process may map beyond the store it shares (RLIMIT_DATA; see store/confine.py).
+        "QUERY_MEMORY_BYTES": 1 << 30,
+        # A query process is replaced after this many answers (and after any answer over 8 MiB).
+        "QUERY_PROCESS_MAX_QUERIES": 100,
+        # The representation cache's budget (bodies counted twice: room for their gzip copies).
+        "CACHE_MAX_BYTES": 256 << 20,
         "MAX_REQUEST_BYTES": 64 * 1024,
         "RELEASE_DATE": "2026-11-26",
         # The dataset's contact point (DCAT-AP-SE vcard:hasEmail): a placeholder every deployment must set.
@@ -71,6 +81,7 @@ def check_config(config: Mapping[str, Any]) -> None:
     for key in ("QUERY_TIMEOUT", "REMOTE_TIMEOUT"):
         if not isinstance(config[key], int | float) or config[key] <= 0:
             raise ConfigError(f"{key} must be a positive number of seconds")
-    for key in ("MAX_RESULT_ROWS", "MAX_REQUEST_BYTES"):
+    for key in ("MAX_RESULT_ROWS", "MAX_REQUEST_BYTES", "MAX_RESULT_BYTES", "QUERY_PROCESSES", "QUERY_MEMORY_BYTES",
+                "QUERY_PROCESS_MAX_QUERIES", "CACHE_MAX_BYTES"):  # fmt: skip
         if not isinstance(config[key], int) or config[key] <= 0:
             raise ConfigError(f"{key} must be a positive integer")

@@ -7,13 +7,16 @@ OmsLdError
 ├── NotFound             no such resource / document / file               → 404
 ├── NotAcceptable        no representation matches Accept / ?format=       → 406
 ├── BadRequest           malformed client input                            → 400
-│   └── QueryRefused     a query we will not run (update, SERVICE, …)      → 400
+│   ├── QueryRefused     a query we will not run (update, SERVICE, …)      → 400
+│   └── ResultTooLarge   an answer over the byte limit, or the query's memory → 400
 ├── UpdateRefused        SPARQL Update on this read-only service           → 403
 ├── PayloadTooLarge      request body over the limit                       → 413
 ├── UnsupportedMediaType a POST body of a type we do not read              → 415
 ├── QueryTimeout         a query overran the endpoint's time limit         → 503
+├── Overloaded           every query process is busy (has Retry-After)     → 503
 └── StoreError           the triple store failed                           → 502
-    └── StoreTimeout     the remote store did not answer in time           → 504
+    ├── StoreTimeout     the remote store did not answer in time           → 504
+    └── SandboxUnavailable  query processes cannot be confined on this host → 503
 """
 
 from __future__ import annotations
@@ -76,6 +79,13 @@ class QueryRefused(BadRequest):
     """A query the service will not run (updates, remote fetches)."""
 
 
+class ResultTooLarge(BadRequest):
+    """The answer is over MAX_RESULT_BYTES, or building it needs more memory than a query may use.
+
+    Refused whole: a client never gets a partial answer with a 200.
+    """
+
+
 class UpdateRefused(OmsLdError):
     """SPARQL Update is never executed: the service is read-only by construction."""
 
@@ -100,6 +110,16 @@ class QueryTimeout(OmsLdError):
     status = 503
 
 
+class Overloaded(OmsLdError):
+    """Every query process is busy; the client is told at once when to try again (Retry-After)."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class StoreError(OmsLdError):
     """The triple store failed or answered something unreadable."""
 
@@ -110,3 +130,9 @@ class StoreTimeout(StoreError):
     """The store did not answer within the time limit."""
 
     status = 504
+
+
+class SandboxUnavailable(StoreError):
+    """Untrusted queries are refused: their processes cannot be confined here (see store/confine.py)."""
+
+    status = 503

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from .cache import GZIP_MIN_BYTES, Representation
 from .conneg import negotiate
-from .errors import NotAcceptable, OmsLdError
+from .errors import NotAcceptable, OmsLdError, Overloaded
 from .formats import HTML, MediaType
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,10 @@ def register_error_handlers(app: Flask) -> None:
         titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 406: "Not Acceptable",
                   413: "Payload Too Large", 415: "Unsupported Media Type",
                   502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}  # fmt: skip
-        return error_response(exc.status, titles.get(exc.status, "Error"), exc.message, extra=extra)
+        response = error_response(exc.status, titles.get(exc.status, "Error"), exc.message, extra=extra)
+        if isinstance(exc, Overloaded):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

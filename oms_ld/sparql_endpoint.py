@@ -101,6 +101,7 @@ def answer(site: Site, asked: QueryRequest) -> Response:
             default_graphs=asked.default_graphs,
             named_graphs=asked.named_graphs,
             timeout=float(site.config["QUERY_TIMEOUT"]),
+            media_type=media_type,  # the query process writes the final bytes; this worker only sends them
         )
         return Representation(result.serialize(media_type), media_type.content_type, etag, site.sources.modified)
 

@@ -7,7 +7,7 @@ from typing import Any
 from ..namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from ..sources import Sources
 from .base import Result, Store, select_rows
-from .embedded import EmbeddedStore
+from .embedded import EmbeddedStore, Limits
 from .remote import RemoteStore
 
 __all__ = ["GRAPHS", "EmbeddedStore", "RemoteStore", "Result", "Store", "open_store", "select_rows"]
@@ -36,4 +36,10 @@ def open_store(config: dict[str, Any], sources: Sources) -> Store:
         max_rows=int(config["MAX_RESULT_ROWS"]),
         extra=config.get("EXTRA_GRAPHS") or {},
         base_iri=str(config["BASE_IRI"]) + "sparql",
+        limits=Limits(
+            processes=int(config["QUERY_PROCESSES"]),
+            max_bytes=int(config["MAX_RESULT_BYTES"]),
+            memory_budget=int(config["QUERY_MEMORY_BYTES"]),
+            max_queries=int(config["QUERY_PROCESS_MAX_QUERIES"]),
+        ),
     )
