@@ -5,6 +5,7 @@ These run on the embedded store only: the query processes are its own (store/poo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -16,7 +17,7 @@ import pytest
 from flask import Flask
 
 from oms_ld import create_app
-from oms_ld.cache import RepresentationCache, Representation
+from oms_ld.cache import Representation, RepresentationCache
 from oms_ld.errors import QueryRefused, ResultTooLarge
 from oms_ld.store import EmbeddedStore
 
@@ -58,10 +59,8 @@ def descriptors(pid: int) -> dict[int, str]:
     """What each open descriptor of `pid` points at."""
     fds = {}
     for name in os.listdir(f"/proc/{pid}/fd"):
-        try:
+        with contextlib.suppress(FileNotFoundError):  # closed meanwhile
             fds[int(name)] = os.readlink(f"/proc/{pid}/fd/{name}")
-        except FileNotFoundError:
-            pass
     return fds
 
 
@@ -171,8 +170,8 @@ def test_children_are_replaced_after_max_queries() -> None:
 
 def test_a_full_pool_answers_503_at_once_and_pages_still_answer(app: Flask) -> None:
     pool = store_of(app)._pool
-    busy = [threading.Thread(target=app.test_client().get, args=("/sparql",),
-                             kwargs={"query_string": {"query": HEAVY}, "headers": JSON}) for _ in range(pool.size)]  # fmt: skip
+    heavy = {"query_string": {"query": HEAVY}, "headers": JSON}
+    busy = [threading.Thread(target=app.test_client().get, args=("/sparql",), kwargs=heavy) for _ in range(pool.size)]
     for thread in busy:
         thread.start()
     deadline = time.monotonic() + 10
@@ -194,10 +193,10 @@ def test_a_full_pool_answers_503_at_once_and_pages_still_answer(app: Flask) -> N
 
 
 def test_the_representation_cache_is_bounded_by_bytes() -> None:
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     cache = RepresentationCache(max_bytes=10_000)
-    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
     for i in range(10):
         cache.put(("k", str(i)), Representation(b"x" * 1000, "text/plain", f'"{i}"', when))
     assert cache.size <= 10_000
