@@ -203,3 +203,29 @@ def test_the_representation_cache_is_bounded_by_bytes() -> None:
     assert cache.peek(("k", "9")) is not None and cache.peek(("k", "0")) is None
     cache.put(("big",), Representation(b"x" * 20_000, "text/plain", '"b"', when))
     assert cache.peek(("big",)) is None
+
+
+def test_without_seccomp_queries_are_refused_loudly(monkeypatch: pytest.MonkeyPatch, caplog: Any) -> None:
+    """No confinement, no untrusted query: 503 and an error in the log; pages keep working."""
+    from oms_ld.store import confine
+
+    for app in make_app(QUERY_PROCESSES=1):
+        monkeypatch.setattr(confine, "available", lambda: "seccomp is not available (test)")
+        client = app.test_client()
+        refused = client.get("/sparql", query_string={"query": "ASK { ?s ?p 70 }"}, headers=JSON)
+        assert refused.status_code == 503 and "seccomp is not available" in refused.text
+        assert any(r.levelname == "ERROR" and "refused" in r.getMessage() for r in caplog.records)
+        assert client.get("/", headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_a_child_that_cannot_confine_itself_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oms_ld.errors import SandboxUnavailable
+    from oms_ld.store import confine
+
+    def fail(keep: Any, memory_budget: int) -> None:
+        raise OSError("seccomp_load failed (test)")
+
+    for app in make_app(QUERY_PROCESSES=1):
+        monkeypatch.setattr(confine, "confine", fail)  # inherited by the fork
+        with pytest.raises(SandboxUnavailable, match="seccomp_load failed"):
+            store_of(app).query("ASK { ?s ?p 71 }", timeout=5)
