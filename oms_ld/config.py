@@ -31,8 +31,9 @@ def defaults() -> dict[str, Any]:
         "MAX_RESULT_ROWS": 10000,
         # Bigger answers are refused whole (400), never cut; the worker holds at most this much per query.
         "MAX_RESULT_BYTES": 50_000_000,
-        # Query processes per server worker: queries beyond them get 503 + Retry-After at once.
-        "QUERY_PROCESSES": 8,
+        # Query processes per server worker: queries beyond them get 503 + Retry-After at once. Keep it
+        # below the worker's threads, so that pages always find a free thread; queries use a core each.
+        "QUERY_PROCESSES": 2,
         # Memory a query process may map beyond the store it shares (RLIMIT_DATA; see store/confine.py).
         "QUERY_MEMORY_BYTES": 1 << 30,
         # A query process is replaced after this many answers (and after any answer over 8 MiB).

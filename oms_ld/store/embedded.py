@@ -39,7 +39,7 @@ class Request:
 class Limits:
     """What one untrusted query may use (config: QUERY_PROCESSES, MAX_RESULT_BYTES, QUERY_MEMORY_BYTES, …)."""
 
-    processes: int = 8
+    processes: int = 2
     max_bytes: int = 50_000_000
     memory_budget: int = 1 << 30
     max_queries: int = 100
