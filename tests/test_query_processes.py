@@ -229,3 +229,38 @@ def test_a_child_that_cannot_confine_itself_runs_nothing(monkeypatch: pytest.Mon
         monkeypatch.setattr(confine, "confine", fail)  # inherited by the fork
         with pytest.raises(SandboxUnavailable, match="seccomp_load failed"):
             store_of(app).query("ASK { ?s ?p 71 }", timeout=5)
+
+
+@pytest.fixture(scope="module")
+def default_store() -> Iterator[EmbeddedStore]:
+    for app in make_app():
+        yield store_of(app)
+
+
+@pytest.mark.parametrize(
+    ("query", "mime", "error"),
+    [
+        ("SELECT (<http://example.org/f>(1) AS ?x) {}", "application/sparql-results+json", "BadRequest"),
+        ("SELECT * { SERVICE ?s { ?a ?b ?c } }", "application/sparql-results+json", "BadRequest"),
+        ("CONSTRUCT { ?s ?p <<( ?s ?p ?o )>> } WHERE { ?s ?p ?o } LIMIT 1", "application/ld+json", "NotAcceptable"),
+        (f"SELECT ?l22 {{ {doubled('l', 'aaaaaaaa', 22)} }}", "application/sparql-results+json", "ResultTooLarge"),
+        ("SELECT * WHERE { ?s ?p }", "application/sparql-results+json", "BadRequest"),
+    ],
+)
+def test_the_engine_s_client_errors_are_the_client_s(default_store: EmbeddedStore, query: str, mime: str,
+                                                     error: str) -> None:  # fmt: skip
+    """Straight to the store (past the endpoint's own refusals): 400/406 errors, never 5xx."""
+    from oms_ld.errors import OmsLdError
+    from oms_ld.formats import BY_MIME
+
+    with pytest.raises(OmsLdError) as caught:
+        default_store.query(query, timeout=10, media_type=BY_MIME[mime])
+    assert type(caught.value).__name__ == error and caught.value.status < 500, caught.value.message
+
+
+def test_a_32_mib_value_can_still_be_had_as_tsv(default_store: EmbeddedStore) -> None:
+    from oms_ld.formats import RESULTS_TSV
+
+    result = default_store.query(f"SELECT ?l22 {{ {doubled('l', 'aaaaaaaa', 22)} }}", timeout=10,
+                                 media_type=RESULTS_TSV)  # fmt: skip
+    assert result.encoded is not None and len(result.encoded[1]) > 32 << 20

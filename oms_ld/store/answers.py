@@ -85,8 +85,11 @@ def query_error(exc: Exception) -> OmsLdError:
 
 def _serialize_error(exc: Exception, mime: str) -> OmsLdError:
     """The project error for a failure to write an answer in `mime` (e.g. RDF 1.2 as JSON-LD)."""
-    if isinstance(exc, _Stop | MemoryError):
-        return query_error(exc)
+    if isinstance(exc, MemoryError):  # pyoxigraph's reader takes no value over 16 MiB
+        return ResultTooLarge(f"a value in the answer is too large to be written as {mime} ({exc}); "
+                              "ask for TSV or N-Triples")  # fmt: skip
+    if isinstance(exc, _Stop):
+        return exc.error
     return NotAcceptable(f"this answer cannot be written as {mime}: {exc}", [])
 
 
