@@ -264,3 +264,23 @@ def test_a_32_mib_value_can_still_be_had_as_tsv(default_store: EmbeddedStore) ->
     result = default_store.query(f"SELECT ?l22 {{ {doubled('l', 'aaaaaaaa', 22)} }}", timeout=10,
                                  media_type=RESULTS_TSV)  # fmt: skip
     assert result.encoded is not None and len(result.encoded[1]) > 32 << 20
+
+
+def test_a_query_process_stops_itself_past_the_limit(app: Flask) -> None:
+    """Its own SIGALRM ends a query even when nobody kills it (the worker died, say)."""
+    import pickle
+    import signal
+
+    from oms_ld.store.embedded import Request
+
+    pool = store_of(app)._pool
+    child = pool._take()
+    start = time.monotonic()
+    child.conn.send_bytes(pickle.dumps((0.5, Request(HEAVY, None, None, 10, 1000, None))))
+    assert child.conn.poll(5)  # readable: the child's end has closed
+    with pytest.raises(EOFError):
+        child.conn.recv_bytes()
+    _, status = os.waitpid(child.pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM
+    assert time.monotonic() - start < 4
+    child.conn.close()

@@ -14,8 +14,10 @@ replaced after `max_queries` answers, after an answer over `recycle_bytes`, or a
 Capacity is separate from the serving threads: with every child busy a query is refused at once
 (`Overloaded`, 503 + Retry-After) instead of queueing. Trusted queries (pages) never come here.
 
-A child may be forked from a threaded server. If it inherited a lock another thread held at that
-moment and blocks on it, the cost is bounded: the request times out and the child is replaced.
+Each child also arms SIGALRM for one second past the limit, so a query stops even when the worker
+that should kill it has died. A child may be forked from a threaded server. If it inherited a lock
+another thread held at that moment and blocks on it, the cost is bounded: the request times out and
+the child is replaced.
 """
 
 from __future__ import annotations
@@ -90,7 +92,8 @@ def _error_frame(name: str, message: str) -> bytes:
 def _serve(conn: Connection, work: Work, memory_budget: int) -> NoReturn:
     """The child: confine itself, say it is ready, then answer requests until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it stops the children
-    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD):
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD,
+                   signal.SIGALRM):
         signal.signal(number, signal.SIG_DFL)  # not the server's handlers, inherited by the fork
     try:
         confine.confine(keep=[conn.fileno()], memory_budget=memory_budget)
@@ -100,9 +103,12 @@ def _serve(conn: Connection, work: Work, memory_budget: int) -> NoReturn:
     conn.send_bytes(b"R")
     while True:
         try:
-            request = pickle.loads(conn.recv_bytes())
+            timeout, request = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             os._exit(0)
+        # The kernel ends this process one second after the worker should have (SIGALRM's default
+        # action needs no Python code to run), so a query outlives its limit even if the worker died.
+        signal.alarm(math.ceil(timeout) + 1)
         frames = _Frames(conn)
         try:
             kind = work(request, frames.write)
@@ -114,6 +120,7 @@ def _serve(conn: Connection, work: Work, memory_budget: int) -> NoReturn:
             reply = _error_frame("ResultTooLarge", f"the query needs more memory than a query may use ({exc})")
         except BaseException as exc:  # noqa: BLE001 -- the child is an isolation boundary (pyo3 panics too)
             reply = _error_frame("StoreError", f"{type(exc).__name__}: {exc}")
+        signal.alarm(0)
         try:
             conn.send_bytes(reply)
         except OSError:
@@ -214,7 +221,7 @@ class QueryPool:
         parts: list[bytes] = []
         size = 0
         try:
-            child.conn.send_bytes(pickle.dumps(request))
+            child.conn.send_bytes(pickle.dumps((timeout, request)))
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0 or not child.conn.poll(left):
