@@ -150,6 +150,9 @@ class QueryPool:
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
         self._owner = os.getpid()
+        reason = confine.available()
+        if reason is not None:  # said at start, and again with every refused query
+            log.error("untrusted SPARQL queries will be refused (503): %s", reason)
 
     def pids(self) -> list[int]:
         """The process ids of the idle children (for tests and diagnostics)."""
