@@ -11,6 +11,7 @@ from flask import Flask
 from .config import Settings, load_settings
 from .errors import StoreError, ValidationFailed
 from .publishing.publication import Site
+from .publishing.representation import RepresentationCache
 from .publishing.validation import validate_sources
 from .rdf.sources import load_sources
 from .rdf.uris import UriPolicy
@@ -31,7 +32,9 @@ def build_site(settings: Settings) -> Site:
     report = validate_sources(sources, settings.cache_dir)
     if not report.conforms:
         raise ValidationFailed(report)
-    site = Site(settings=settings, uris=uris, sources=sources, store=open_store(settings, sources, uris), report=report)
+    store = open_store(settings, sources, uris)
+    cache = RepresentationCache(max_bytes=settings.cache_max_bytes)
+    site = Site(settings=settings, uris=uris, sources=sources, store=store, report=report, cache=cache)
     if sources.size <= settings.precompute_max_bytes:
         try:
             site.metadata  # noqa: B018 -- build the dumps and dataset description now, while nobody waits

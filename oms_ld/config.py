@@ -43,6 +43,17 @@ class Settings:
     remote_timeout: float = 10.0
     query_timeout: float = 5.0
     max_result_rows: int = 10000
+    #: Bigger answers are refused whole (400), never cut; the worker holds at most this much per query.
+    max_result_bytes: int = 50_000_000
+    #: Query processes per server worker: queries beyond them get 503 + Retry-After at once. Keep it
+    #: below the worker's threads, so that pages always find a free thread; queries use a core each.
+    query_processes: int = 2
+    #: Memory a query process may map beyond the store it shares (RLIMIT_DATA; see store/confine.py).
+    query_memory_bytes: int = 1 << 30
+    #: A query process is replaced after this many answers (and after any answer over 8 MiB).
+    query_process_max_queries: int = 100
+    #: The representation cache's budget (bodies counted twice: room for their gzip copies).
+    cache_max_bytes: int = 256 << 20
     max_request_bytes: int = 64 * 1024
     release_date: str = "2026-11-26"
     #: The dataset's contact point (DCAT-AP-SE vcard:hasEmail): a placeholder every deployment must set.
@@ -70,7 +81,8 @@ class Settings:
         for name in ("query_timeout", "remote_timeout"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive number of seconds")
-        for name in ("max_result_rows", "max_request_bytes"):
+        for name in ("max_result_rows", "max_request_bytes", "max_result_bytes", "query_processes",
+                     "query_memory_bytes", "query_process_max_queries", "cache_max_bytes"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive integer")
 

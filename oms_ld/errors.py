@@ -9,13 +9,16 @@ OmsLdError
 ├── NotAcceptable        no representation matches Accept / ?format=
 ├── InvalidRequest       malformed client input (parameters, charset, bytes)
 │   ├── QueryError       a query that cannot be run as given (syntax, too many rows)
-│   └── QueryRefused     a query we will not run (SERVICE, …)
+│   ├── QueryRefused     a query we will not run (SERVICE, …)
+│   └── ResultTooLarge   an answer over the byte limit, or over the query's memory
 ├── UpdateRefused        SPARQL Update on this read-only service
 ├── PayloadTooLarge      request body over the limit
 ├── UnsupportedMediaType a POST body of a type we do not read
 ├── QueryTimeout         a query overran the endpoint's time limit
+├── Overloaded           every query process is busy (with when to retry)
 └── StoreError           the triple store failed
-    └── StoreTimeout     the remote store did not answer in time
+    ├── StoreTimeout     the remote store did not answer in time
+    └── SandboxUnavailable  query processes cannot be confined on this host
 """
 
 from __future__ import annotations
@@ -82,6 +85,13 @@ class QueryRefused(InvalidRequest):
     """A query the service will not run (updates, remote fetches)."""
 
 
+class ResultTooLarge(InvalidRequest):
+    """The answer is over MAX_RESULT_BYTES, or building it needs more memory than a query may use.
+
+    Refused whole: a client never gets a partial answer with a 200.
+    """
+
+
 class UpdateRefused(OmsLdError):
     """SPARQL Update is never executed: the service is read-only by construction."""
 
@@ -101,6 +111,14 @@ class QueryTimeout(OmsLdError):
     """A query ran past the endpoint's time limit and was stopped."""
 
 
+class Overloaded(OmsLdError):
+    """Every query process is busy; the client is told at once when to try again (Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 
 class StoreError(OmsLdError):
     """The triple store failed or answered something unreadable."""
@@ -109,4 +127,8 @@ class StoreError(OmsLdError):
 
 class StoreTimeout(StoreError):
     """The store did not answer within the time limit."""
+
+
+class SandboxUnavailable(StoreError):
+    """Untrusted queries are refused: their processes cannot be confined here (see store/confine.py)."""
 

@@ -39,13 +39,25 @@ def make_etag(version: str, *parts: str) -> str:
     return f'"{digest}"'
 
 
-class RepresentationCache:
-    """A thread-safe LRU of representations; keys include the data version, so a reload starts fresh."""
+def _cost(rep: Representation) -> int:
+    """What `rep` may come to hold: its body, and room for the gzip copy `send` may add to it."""
+    return 2 * len(rep.body) + 512
 
-    def __init__(self, maxsize: int = 4096) -> None:
+
+class RepresentationCache:
+    """A thread-safe LRU of representations; keys include the data version, so a reload starts fresh.
+
+    Bounded both by entries (`maxsize`) and by bytes (`max_bytes`, bodies counted twice for their
+    gzip copies); a representation bigger than the whole byte budget is not kept at all.
+    """
+
+    def __init__(self, maxsize: int = 4096, max_bytes: int = 256 << 20) -> None:
         self._items: OrderedDict[tuple[str, ...], Representation] = OrderedDict()
         self._lock = threading.Lock()
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        #: Bytes the entries are counted for now.
+        self.size = 0
 
     def peek(self, key: tuple[str, ...]) -> Representation | None:
         """The cached representation for `key`, if any."""
@@ -56,11 +68,16 @@ class RepresentationCache:
             return found
 
     def put(self, key: tuple[str, ...], rep: Representation) -> None:
-        """Store `rep` under `key`, evicting the least recently used entries over the size bound."""
+        """Store `rep` under `key`, evicting the least recently used entries over the bounds."""
+        if _cost(rep) > self.max_bytes:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            self.size -= 0 if old is None else _cost(old)
             self._items[key] = rep
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
+            self.size += _cost(rep)
+            while len(self._items) > self.maxsize or self.size > self.max_bytes:
+                self.size -= _cost(self._items.popitem(last=False)[1])
 
     def get(self, key: tuple[str, ...], build: Callable[[], Representation]) -> Representation:
         """The cached representation for `key`, building (outside the lock) and storing it if absent."""

@@ -6,7 +6,7 @@ from ..config import Settings
 from ..rdf.sources import Sources
 from ..rdf.uris import UriPolicy
 from .base import Result, Store, select_rows
-from .embedded import EmbeddedStore
+from .embedded import EmbeddedStore, Limits
 from .remote import RemoteStore
 
 __all__ = ["EmbeddedStore", "RemoteStore", "Result", "Store", "open_store", "select_rows"]
@@ -32,4 +32,10 @@ def open_store(settings: Settings, sources: Sources, uris: UriPolicy) -> Store:
         max_rows=settings.max_result_rows,
         extra=settings.extra_graphs,
         base_iri=str(uris.sparql),
+        limits=Limits(
+            processes=settings.query_processes,
+            max_bytes=settings.max_result_bytes,
+            memory_budget=settings.query_memory_bytes,
+            max_queries=settings.query_process_max_queries,
+        ),
     )

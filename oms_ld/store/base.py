@@ -8,6 +8,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from ..errors import NotAcceptable
 from ..rdf.formats import MediaType
 
 
@@ -15,15 +16,22 @@ from ..rdf.formats import MediaType
 class Result:
     """A query result held as pyoxigraph values, whichever backend produced it.
 
-    Exactly one of `solutions`, `boolean` or `triples` is set.
+    Exactly one of `solutions`, `boolean`, `triples` or `encoded` is set. `encoded` is an answer
+    already written in the media type the caller asked for (by the embedded store's query process).
     """
 
     solutions: ox.QuerySolutions | None = None
     boolean: ox.QueryBoolean | None = None
     triples: list[ox.Triple] | None = None
+    encoded: tuple[MediaType, bytes] | None = None
 
     def serialize(self, media_type: MediaType) -> bytes:
         """Serialize in `media_type`: a results format for SELECT/ASK, an RDF format for graphs."""
+        if self.encoded is not None:
+            made, body = self.encoded
+            if made.mime != media_type.mime:
+                raise NotAcceptable(f"this answer was written as {made.mime}", [made.mime])
+            return body
         if self.triples is not None:
             if media_type.oxigraph is None:
                 raise ValueError(f"{media_type.mime} is not an RDF format")
@@ -48,6 +56,7 @@ class Store(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        media_type: MediaType | None = None,
     ) -> Result:
         """Run a read-only SPARQL query.
 
@@ -57,10 +66,14 @@ class Store(Protocol):
                 or the query's own FROM clauses when it has some).
             named_graphs: graph IRIs usable with GRAPH (None: every graph).
             timeout: seconds the query may run (None: trusted, unlimited); the work stops at the limit.
+            media_type: the format the caller will `serialize` the result to; a store may write it
+                directly (`Result.encoded`) where the query runs.
 
         Raises:
             QueryError: the query does not parse.
             QueryTimeout: the query ran past `timeout` and was stopped.
+            ResultTooLarge: the answer is over the byte limit (untrusted queries).
+            Overloaded: no capacity for an untrusted query now.
             StoreError: the store failed; StoreTimeout when a remote store did not answer in time.
         """
         ...

@@ -2,64 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from io import BytesIO
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
 
 import pyoxigraph as ox
 
-from ..errors import OmsLdError, QueryError, QueryTimeout, StoreError
-from ..rdf.formats import PARSE_FORMATS
+from ..errors import NotAcceptable, OmsLdError, QueryError, QueryRefused, ResultTooLarge, SandboxUnavailable, StoreError
+from ..rdf.formats import PARSE_FORMATS, RDF_FORMATS, RESULT_FORMATS, MediaType
 from ..rdf.queries import keywords
 from ..rdf.sources import Sources
+from .answers import NT, TSV, encode, query_error
 from .base import Result
-from .pool import QueryPool, Reply, Request
+from .pool import ChildFailed, QueryPool
 
-TSV = ox.QueryResultsFormat.TSV
-NT = ox.RdfFormat.N_TRIPLES
-_ERRORS: dict[str, type[OmsLdError]] = {"QueryError": QueryError, "StoreError": StoreError}
-
-
-class _RowLimit(Exception):
-    """Raised inside a serializer callback to stop a result that is over the row limit."""
+_ERRORS: dict[str, type[OmsLdError]] = {
+    cls.__name__: cls for cls in (QueryError, QueryRefused, ResultTooLarge, StoreError, SandboxUnavailable)
+}
 
 
-class _CountingWriter:
-    """A bytes sink for pyoxigraph's TSV writer that stops the query once it has too many rows."""
+@dataclass(frozen=True)
+class Request:
+    """One query as it crosses to a query process (picklable)."""
 
-    def __init__(self, max_rows: int) -> None:
-        self.buffer = BytesIO()
-        self.lines = 0
-        self.max_lines = max_rows + 1  # the TSV header line
-
-    def write(self, chunk: bytes) -> int:
-        self.lines += chunk.count(b"\n")
-        if self.lines > self.max_lines:
-            raise _RowLimit
-        return self.buffer.write(chunk)
-
-    def flush(self) -> None:
-        """Nothing is buffered here."""
+    sparql: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    #: Row and byte caps (None: trusted, no cap); the media type to write (None: TSV / N-Triples).
+    max_rows: int | None
+    max_bytes: int | None
+    mime: str | None
 
 
-def _collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, max_rows: int | None) -> Reply:
-    """The answer as picklable bytes, stopping (with _RowLimit) once it is over `max_rows`."""
-    if isinstance(answer, ox.QueryBoolean):
-        return ("boolean", bool(answer))
-    if isinstance(answer, ox.QueryTriples):
-        triples = []
-        for triple in answer:
-            triples.append(triple)
-            if max_rows is not None and len(triples) > max_rows:
-                raise _RowLimit
-        return ("triples", ox.serialize(triples, format=NT) or b"")
-    if max_rows is None:
-        return ("solutions", answer.serialize(format=TSV) or b"")
-    # Solutions stream through the TSV writer, which counts rows and stops the query early.
-    sink = _CountingWriter(max_rows)
-    answer.serialize(cast(IO[bytes], sink), TSV)
-    return ("solutions", sink.buffer.getvalue())
+@dataclass(frozen=True)
+class Limits:
+    """What one untrusted query may use (config: QUERY_PROCESSES, MAX_RESULT_BYTES, QUERY_MEMORY_BYTES, …)."""
+
+    processes: int = 2
+    max_bytes: int = 50_000_000
+    memory_budget: int = 1 << 30
+    max_queries: int = 100
+
+
+def _error(failed: ChildFailed, media_type: MediaType | None) -> OmsLdError:
+    """The project error a query process reported."""
+    if failed.name == "NotAcceptable":
+        family = RDF_FORMATS if media_type is not None and media_type.oxigraph is not None else RESULT_FORMATS
+        return NotAcceptable(failed.message, [m.mime for m in family if m != media_type])
+    return _ERRORS.get(failed.name, StoreError)(failed.message)
 
 
 class EmbeddedStore:
@@ -77,6 +68,7 @@ class EmbeddedStore:
         default_graphs: Sequence[str],
         max_rows: int,
         base_iri: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self._store = store
         #: Relative IRIs in queries resolve against this (the endpoint URL; SPARQL Protocol §2.3).
@@ -84,7 +76,14 @@ class EmbeddedStore:
         self.version = version
         self._default = tuple(default_graphs)
         self.max_rows = max_rows
-        self._pool = QueryPool(self._answer, size=8)
+        self.limits = limits or Limits()
+        self._pool = QueryPool(
+            self._answer,
+            size=self.limits.processes,
+            max_bytes=self.limits.max_bytes,
+            memory_budget=self.limits.memory_budget,
+            max_queries=self.limits.max_queries,
+        )
 
     @classmethod
     def from_sources(
@@ -95,6 +94,7 @@ class EmbeddedStore:
         max_rows: int,
         extra: Mapping[str, str] | None = None,
         base_iri: str | None = None,
+        limits: Limits | None = None,
     ) -> EmbeddedStore:
         """Load the files of `sources` natively; `graphs` maps "ontology"/"data"/"shapes" to graph IRIs.
 
@@ -107,7 +107,8 @@ class EmbeddedStore:
         for iri, file in (extra or {}).items():
             store.bulk_load(path=file, format=PARSE_FORMATS[Path(file).suffix], to_graph=ox.NamedNode(iri))
         default = [graphs["data"], graphs["ontology"]]
-        return cls(store, version=sources.version, default_graphs=default, max_rows=max_rows, base_iri=base_iri)
+        return cls(store, version=sources.version, default_graphs=default, max_rows=max_rows, base_iri=base_iri,
+                   limits=limits)  # fmt: skip
 
     def query(
         self,
@@ -116,51 +117,60 @@ class EmbeddedStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        media_type: MediaType | None = None,
     ) -> Result:
-        """Run `sparql`; with a `timeout`, in a child process that is stopped when time runs out."""
-        request: Request = (
+        """Run `sparql`; with a `timeout`, in a query process that is stopped when time runs out.
+
+        With a `media_type`, the answer is written in it where the query runs (`Result.encoded`).
+        """
+        untrusted = timeout is not None  # the row and byte caps are for untrusted queries only
+        request = Request(
             sparql,
             None if default_graphs is None else tuple(default_graphs),
             None if named_graphs is None else tuple(named_graphs),
-            None if timeout is None else self.max_rows,  # the row cap is for untrusted queries only
+            self.max_rows if untrusted else None,
+            self.limits.max_bytes if untrusted else None,
+            None if media_type is None else media_type.mime,
         )
-        reply = self._answer(request) if timeout is None else self._pool.run(request, timeout)
-        if reply is None:
-            raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
-        kind, payload = reply
-        if kind == "error":
-            name, message = payload
-            raise _ERRORS.get(name, StoreError)(message)
+        if timeout is None:
+            parts: list[bytes] = []
+            kind = self._answer(request, parts.append)
+            body = b"".join(parts)
+        else:
+            try:
+                kind, body = self._pool.run(request, timeout)
+            except ChildFailed as failed:
+                raise _error(failed, media_type) from None
+        if kind == "encoded":
+            assert media_type is not None
+            return Result(encoded=(media_type, body))
         if kind == "boolean":
-            answer = ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if payload else b"false"),
-                                            ox.QueryResultsFormat.JSON)  # fmt: skip
+            answer = ox.parse_query_results(b'{"head":{},"boolean":%s}' % body, ox.QueryResultsFormat.JSON)
             assert isinstance(answer, ox.QueryBoolean)
             return Result(boolean=answer)
         if kind == "triples":
-            return Result(triples=[quad.triple for quad in ox.parse(payload, NT)])
-        solutions = ox.parse_query_results(payload, TSV)
+            return Result(triples=[quad.triple for quad in ox.parse(body, NT)])
+        solutions = ox.parse_query_results(body, TSV)
         assert isinstance(solutions, ox.QuerySolutions)
         return Result(solutions=solutions)
 
-    def _answer(self, request: Request) -> Reply:
-        """Execute one request and return picklable bytes (runs in-process or in a pool child)."""
-        sparql, default_graphs, named_graphs, max_rows = request
-        graphs = self._default if default_graphs is None else default_graphs
+    def _answer(self, request: Request, write: Callable[[bytes], None]) -> str:
+        """Execute one request, writing its answer through `write` (runs in-process or in a query process)."""
+        graphs = self._default if request.default_graphs is None else request.default_graphs
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [ox.NamedNode(g) for g in graphs]
-        if default_graphs is None and "FROM" in keywords(sparql):
+        if request.default_graphs is None and "FROM" in keywords(request.sparql):
             default = None  # the query's own FROM decides (local graphs only; nothing is fetched)
         named: list[ox.NamedNode | ox.BlankNode] | None = (
-            None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs]
+            None if request.named_graphs is None else [ox.NamedNode(g) for g in request.named_graphs]
         )
         try:
-            answer = self._store.query(sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named)
-            return _collect(answer, max_rows)
-        except SyntaxError as exc:
-            return ("error", ("QueryError", f"SPARQL syntax error: {exc}"))
-        except _RowLimit:
-            return ("error", ("QueryError", f"the result has more than {self.max_rows} rows; add a LIMIT"))
-        except (OSError, ValueError, RuntimeError) as exc:
-            return ("error", ("StoreError", f"query failed: {exc}"))
+            answer = self._store.query(
+                request.sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named
+            )
+        except Exception as exc:  # syntax and evaluation errors, each to the project's error for it
+            raise query_error(exc) from exc
+        max_bytes = sys.maxsize if request.max_bytes is None else request.max_bytes
+        return encode(answer, write, mime=request.mime, max_rows=request.max_rows, max_bytes=max_bytes)
 
     def graph_sizes(self) -> dict[str, int]:
         """Number of triples per named graph."""

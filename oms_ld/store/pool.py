@@ -1,72 +1,189 @@
-"""Run untrusted queries in child processes so a time limit can really stop them.
+"""Run untrusted queries in confined child processes, so a time limit can really stop them.
 
 pyoxigraph cannot cancel a query once started, and a thread cannot be killed. So each query from
 the SPARQL endpoint goes to a child process forked from the loaded store (copy-on-write, so no
-reload), and a child that overruns the limit is killed and replaced. Other requests keep being
-served by the other children and by the parent. Replies cross the pipe as bytes (TSV, N-Triples).
+reload), and a child that overruns the limit is killed and replaced.
 
-A child may be forked from a threaded server. If it inherited a lock another thread held at that
-moment and blocks on it, the cost is bounded: the request times out and the child is replaced.
+At birth a child is confined (store/confine.py): it closes every descriptor it inherited but its
+socket pair to the worker, loses the network, and gets a memory budget. Then it answers requests,
+one at a time, each in frames over that socket: `D` + body bytes (up to 1 MiB each), then `K` + kind,
+or `E` + a JSON [error class, message]. The body is the client's final representation, so the
+worker does not parse or re-serialize it. The worker stops reading at the byte cap; a child is
+replaced after `max_queries` answers, after an answer over `recycle_bytes`, or after a memory error.
+
+Capacity is separate from the serving threads: with every child busy a query is refused at once
+(`Overloaded`, 503 + Retry-After) instead of queueing. Trusted queries (pages) never come here.
+
+Each child also arms SIGALRM for one second past the limit, so a query stops even when the worker
+that should kill it has died. A child may be forked from a threaded server. If it inherited a lock
+another thread held at that moment and blocks on it, the cost is bounded: the request times out and
+the child is replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
-import multiprocessing as mp
+import math
 import os
+import pickle
 import signal
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NoReturn
+
+from ..errors import OmsLdError, Overloaded, QueryTimeout, ResultTooLarge, SandboxUnavailable, StoreError
+from . import confine
 
 log = logging.getLogger(__name__)
 
-#: A picklable query request, and the reply: (kind, payload) or ("error", (class name, message)).
-Request = tuple[str, tuple[str, ...] | None, tuple[str, ...] | None, int | None]
-Reply = tuple[str, Any]
+#: The child's job: answer `request`, writing the body through the callable; returns the body's kind.
+Work = Callable[[Any, Callable[[bytes], None]], str]
+_FRAME = 1 << 20
+#: How long a new child may take to confine itself and say it is ready.
+_BIRTH_TIMEOUT = 10.0
+
+
+class ChildFailed(Exception):
+    """The child answered with an error: the name of a project error class and its message."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
 
 
 @dataclass
 class _Child:
-    process: Any  # multiprocessing.context.ForkProcess
+    pid: int
     conn: Connection
+    answered: int = 0
 
 
-def _serve(conn: Connection, run: Callable[[Request], Reply]) -> None:
-    """The child's loop: answer requests until the pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+class _Frames:
+    """The child's body writer: collects bytes and sends them in frames of up to 1 MiB."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        if self.size >= _FRAME:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.conn.send_bytes(b"D" + b"".join(self.parts))
+            self.parts, self.size = [], 0
+
+
+def _error_frame(name: str, message: str) -> bytes:
+    return b"E" + json.dumps([name, message]).encode()
+
+
+def _serve(conn: Connection, work: Work, memory_budget: int) -> NoReturn:
+    """The child: confine itself, say it is ready, then answer requests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it stops the children
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD,
+                   signal.SIGALRM):
+        signal.signal(number, signal.SIG_DFL)  # not the server's handlers, inherited by the fork
+    try:
+        confine.confine(keep=[conn.fileno()], memory_budget=memory_budget)
+    except Exception as exc:  # never run a query unconfined: tell the worker why and stop
+        conn.send_bytes(_error_frame("SandboxUnavailable", f"the query process cannot be confined: {exc}"))
+        os._exit(70)
+    conn.send_bytes(b"R")
     while True:
         try:
-            request = conn.recv()
+            timeout, request = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
-            return
+            os._exit(0)
+        # The kernel ends this process one second after the worker should have (SIGALRM's default
+        # action needs no Python code to run), so a query outlives its limit even if the worker died.
+        signal.alarm(math.ceil(timeout) + 1)
+        frames = _Frames(conn)
         try:
-            reply = run(request)
-        except Exception as exc:  # the child is an isolation boundary: report, log in the parent, go on
-            reply = ("error", ("StoreError", f"{type(exc).__name__}: {exc}"))
-        conn.send(reply)
+            kind = work(request, frames.write)
+            frames.flush()
+            reply = b"K" + kind.encode()
+        except OmsLdError as exc:
+            reply = _error_frame(type(exc).__name__, exc.message)
+        except MemoryError as exc:
+            reply = _error_frame("ResultTooLarge", f"the query needs more memory than a query may use ({exc})")
+        except BaseException as exc:  # noqa: BLE001 -- the child is an isolation boundary (pyo3 panics too)
+            reply = _error_frame("StoreError", f"{type(exc).__name__}: {exc}")
+        signal.alarm(0)
+        try:
+            conn.send_bytes(reply)
+        except OSError:
+            os._exit(0)
 
 
 class QueryPool:
-    """Up to `size` forked children answering `run(request)`, each request bounded by a timeout."""
+    """Up to `size` confined children answering `work(request, write)`, each bounded in time and bytes."""
 
-    def __init__(self, run: Callable[[Request], Reply], *, size: int) -> None:
-        self._run = run
+    def __init__(
+        self,
+        work: Work,
+        *,
+        size: int,
+        max_bytes: int,
+        memory_budget: int,
+        max_queries: int = 100,
+        recycle_bytes: int = 8 << 20,
+    ) -> None:
+        self._work = work
+        self.size = size
+        self.max_bytes = max_bytes
+        self.memory_budget = memory_budget
+        self.max_queries = max_queries
+        self.recycle_bytes = recycle_bytes
         self._idle: list[_Child] = []
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
-        self._context = mp.get_context("fork")
         self._owner = os.getpid()
+        reason = confine.available()
+        if reason is not None:  # said at start, and again with every refused query
+            log.error("untrusted SPARQL queries will be refused (503): %s", reason)
+
+    def pids(self) -> list[int]:
+        """The process ids of the idle children (for tests and diagnostics)."""
+        with self._lock:
+            return [child.pid for child in self._idle]
 
     def _spawn(self) -> _Child:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, self._run), daemon=True)
-        process.start()
-        child.close()
-        return _Child(process, parent)
+        reason = confine.available()
+        if reason is not None:
+            log.error("untrusted queries are refused: %s", reason)
+            raise SandboxUnavailable(f"queries cannot run on this server now: {reason}")
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover -- the child; it never returns
+            try:
+                ours.close()
+                _serve(Connection(theirs.detach()), self._work, self.memory_budget)
+            finally:
+                os._exit(70)
+        theirs.close()
+        child = _Child(pid, Connection(ours.detach()))
+        try:
+            ready = child.conn.poll(_BIRTH_TIMEOUT) and child.conn.recv_bytes()
+        except (EOFError, OSError):
+            ready = b""
+        if ready != b"R":
+            self._kill(child)
+            detail = json.loads(ready[1:])[1] if ready and ready[:1] == b"E" else "it did not start"
+            log.error("untrusted queries are refused: %s", detail)
+            raise SandboxUnavailable(f"queries cannot run on this server now: {detail}")
+        return child
 
     def _take(self) -> _Child:
         with self._lock:
@@ -76,34 +193,85 @@ class QueryPool:
                 return self._idle.pop()
         return self._spawn()
 
-    def run(self, request: Request, timeout: float) -> Reply | None:
-        """The child's reply, or None when it did not answer within `timeout` (the child is killed)."""
-        with self._slots:
+    def _give_back(self, child: _Child, size: int) -> None:
+        child.answered += 1
+        if child.answered >= self.max_queries or size > self.recycle_bytes:
+            self._kill(child)  # its heap may have grown; a fresh fork starts from the loaded store again
+            return
+        with self._lock:
+            self._idle.append(child)
+
+    def run(self, request: Any, timeout: float) -> tuple[str, bytes]:
+        """The child's answer (kind, body) to `request`.
+
+        Raises:
+            Overloaded: every child is busy (at once, no queueing).
+            QueryTimeout: no answer within `timeout`; the child is killed.
+            ResultTooLarge: the body went over `max_bytes`, or the child ran out of memory.
+            ChildFailed: the child reported an error (a project error class name and message).
+            StoreError: the child died; SandboxUnavailable: children cannot be confined here.
+        """
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(f"all {self.size} query processes are busy; try again shortly",
+                             retry_after=max(1, math.ceil(timeout)))  # fmt: skip
+        try:
             child = self._take()
-            try:
-                child.conn.send(request)
-                if child.conn.poll(timeout):
-                    reply: Reply = child.conn.recv()
-                    with self._lock:
-                        self._idle.append(child)
-                    return reply
-            except (EOFError, OSError) as exc:
-                log.warning("query child %s failed: %s", child.process.pid, exc)
-                self._kill(child)
-                return ("error", ("StoreError", f"the query process failed: {exc}"))
-            log.warning("query exceeded %.1f s; killing child %s", timeout, child.process.pid)
-            self._kill(child)
-            return None
+            return self._exchange(child, request, time.monotonic() + timeout, timeout)
+        finally:
+            self._slots.release()
+
+    def _exchange(self, child: _Child, request: Any, deadline: float, timeout: float) -> tuple[str, bytes]:
+        parts: list[bytes] = []
+        size = 0
+        try:
+            child.conn.send_bytes(pickle.dumps((timeout, request)))
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not child.conn.poll(left):
+                    log.warning("query exceeded %.1f s; killing child %s", timeout, child.pid)
+                    self._kill(child)
+                    raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
+                frame = child.conn.recv_bytes()
+                tag, data = frame[:1], frame[1:]
+                if tag == b"D":
+                    size += len(data)
+                    if size > self.max_bytes:  # the child counts too; this holds even if it does not
+                        self._kill(child)
+                        raise ResultTooLarge(f"the answer is over the limit of {self.max_bytes} bytes; add a LIMIT")
+                    parts.append(data)
+                elif tag == b"K":
+                    self._give_back(child, size)
+                    return data.decode(), b"".join(parts)
+                else:
+                    name, message = json.loads(data)
+                    if name == "ResultTooLarge":
+                        self._kill(child)
+                    else:
+                        self._give_back(child, size)
+                    raise ChildFailed(str(name), str(message))
+        except (EOFError, OSError) as exc:
+            status = self._kill(child)
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
+                log.warning("query child %s aborted (an allocation over its memory limit)", child.pid)
+                raise ResultTooLarge("the query needs more memory than a query may use") from exc
+            log.warning("query child %s failed: %s (status %s)", child.pid, exc, status)
+            raise StoreError(f"the query process failed: {exc}") from exc
 
     @staticmethod
-    def _kill(child: _Child) -> None:
-        child.process.kill()
-        child.process.join(timeout=5)
+    def _kill(child: _Child) -> int:
+        """Stop `child` and reap it; returns its wait status."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid, signal.SIGKILL)
         child.conn.close()
+        try:
+            return os.waitpid(child.pid, 0)[1]
+        except ChildProcessError:
+            return 0
 
     def close(self) -> None:
         """Stop every idle child."""
         with self._lock:
             idle, self._idle = self._idle, []
-        for child in idle:
+            mine = self._owner == os.getpid()
+        for child in idle if mine else ():
             self._kill(child)

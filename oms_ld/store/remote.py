@@ -36,6 +36,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from ..errors import QueryError, QueryTimeout, StoreError, StoreTimeout
+from ..rdf.formats import MediaType
 from ..rdf.queries import keywords, query_form
 from .base import Result
 from .compat import (
@@ -132,6 +133,7 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        media_type: MediaType | None = None,  # answers are parsed here and serialized by Result
     ) -> Result:
         """Send `sparql` to the endpoint and parse the answer by its Content-Type.
 

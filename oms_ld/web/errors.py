@@ -15,6 +15,8 @@ STATUS: dict[type[errors.OmsLdError], int] = {
     errors.PayloadTooLarge: 413,
     errors.UnsupportedMediaType: 415,
     errors.QueryTimeout: 503,
+    errors.Overloaded: 503,
+    errors.SandboxUnavailable: 503,
     errors.StoreError: 502,
     errors.StoreTimeout: 504,
 }

@@ -9,7 +9,7 @@ from flask import Flask, Request, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ..errors import NotAcceptable, OmsLdError
+from ..errors import NotAcceptable, OmsLdError, Overloaded
 from ..publishing.representation import GZIP_MIN_BYTES, Representation
 from ..rdf.formats import HTML
 from .conneg import negotiate
@@ -81,7 +81,10 @@ def register_error_handlers(app: Flask) -> None:
         extra: list[str] = []
         if isinstance(exc, NotAcceptable):
             extra = ["", "Available formats:", *(f"  {m}" for m in exc.alternatives)]
-        return error_response(status, title_of(status), exc.message, extra=extra)
+        response = error_response(status, title_of(status), exc.message, extra=extra)
+        if isinstance(exc, Overloaded):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

@@ -98,6 +98,7 @@ def answer(site: Site, asked: QueryRequest) -> Response:
             default_graphs=asked.default_graphs,
             named_graphs=asked.named_graphs,
             timeout=site.settings.query_timeout,
+            media_type=media_type,  # the query process writes the final bytes; this worker only sends them
         )
         return result.serialize(media_type)
 

@@ -1,0 +1,148 @@
+"""Turn a pyoxigraph answer into the bytes the client gets, within row and byte limits.
+
+This runs where the query runs (a query process, or in-process for trusted queries). With a wanted
+media type, the bytes written are the final representation, so the serving worker only passes them
+on. Without one, they are TSV / N-Triples (or `true`/`false`) for the caller to read as values.
+
+Rows are counted on a TSV or N-Triples serialization, where one line is one row or triple (both
+formats escape line breaks). Other formats are written from that text again, here, not in the worker.
+Every failure becomes one of the project's errors, chosen by whose fault it is: the query's or the
+client's (400/406) or the engine's (502).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import IO, cast
+
+import pyoxigraph as ox
+
+from ..errors import NotAcceptable, OmsLdError, QueryError, QueryRefused, ResultTooLarge, StoreError
+
+TSV = ox.QueryResultsFormat.TSV
+NT = ox.RdfFormat.N_TRIPLES
+Write = Callable[[bytes], None]
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class _Stop(Exception):
+    """Raised inside a serializer callback to stop an answer that went over a limit."""
+
+    def __init__(self, error: OmsLdError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class _Sink:
+    """A bytes sink for pyoxigraph's writers: counts lines and bytes, then keeps or forwards the bytes."""
+
+    def __init__(
+        self, max_bytes: int, max_rows: int | None = None, header: int = 0, forward: Write | None = None
+    ) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.lines = 0
+        self.max_bytes = max_bytes
+        self.max_rows = max_rows
+        self.max_lines = None if max_rows is None else max_rows + header
+        self.forward = forward
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise _Stop(ResultTooLarge(f"the answer is over the limit of {self.max_bytes} bytes; add a LIMIT"))
+        if self.max_lines is not None:
+            self.lines += chunk.count(b"\n")
+            if self.lines > self.max_lines:
+                raise _Stop(QueryError(f"the result has more than {self.max_rows} rows; add a LIMIT"))
+        if self.forward is not None:
+            self.forward(bytes(chunk))
+        else:
+            self.parts.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing is buffered here."""
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def query_error(exc: Exception) -> OmsLdError:
+    """The project error for an exception pyoxigraph raised while evaluating a query."""
+    if isinstance(exc, _Stop):
+        return exc.error
+    if isinstance(exc, SyntaxError):
+        return QueryError(f"SPARQL syntax error: {exc}")
+    if isinstance(exc, MemoryError):
+        return ResultTooLarge(f"the query needs more memory than a query may use ({exc})")
+    if isinstance(exc, PermissionError):  # socket() denied by the query process's seccomp filter
+        return QueryRefused(f"the query tried to open a network connection, which queries cannot do ({exc})")
+    if isinstance(exc, RuntimeError | ValueError):  # evaluation errors: unknown function, unbound SERVICE, …
+        return QueryError(f"the query cannot be evaluated: {exc}")
+    return StoreError(f"query failed: {type(exc).__name__}: {exc}")
+
+
+def _serialize_error(exc: Exception, mime: str) -> OmsLdError:
+    """The project error for a failure to write an answer in `mime` (e.g. RDF 1.2 as JSON-LD)."""
+    if isinstance(exc, MemoryError):  # pyoxigraph's reader takes no value over 16 MiB
+        return ResultTooLarge(f"a value in the answer is too large to be written as {mime} ({exc}); "
+                              "ask for TSV or N-Triples")  # fmt: skip
+    if isinstance(exc, _Stop):
+        return exc.error
+    return NotAcceptable(f"this answer cannot be written as {mime}: {exc}", [])
+
+
+def encode(answer: Answer, write: Write, *, mime: str | None, max_rows: int | None, max_bytes: int) -> str:
+    """Write `answer` in `mime` (None: TSV / N-Triples) through `write`; returns its kind.
+
+    The kind is "boolean", "solutions" or "triples" (the text form), or "encoded" (the final bytes).
+
+    Raises:
+        OmsLdError: over a limit, not writable in `mime`, or an evaluation error (which pyoxigraph
+            raises while the answer is being read).
+    """
+    if isinstance(answer, ox.QueryBoolean):
+        if mime is None:
+            write(b"true" if answer else b"false")
+            return "boolean"
+        results = ox.QueryResultsFormat.from_media_type(mime)
+        if results is None:
+            raise QueryError(f"{mime} is not a SPARQL results format")
+        write(answer.serialize(format=results) or b"")
+        return "encoded"
+    graph = isinstance(answer, ox.QueryTriples)
+    text_format = NT if graph else TSV
+    final: ox.RdfFormat | ox.QueryResultsFormat | None = None
+    if mime is not None:
+        final = ox.RdfFormat.from_media_type(mime) if graph else ox.QueryResultsFormat.from_media_type(mime)
+        if final is None:
+            raise QueryError(f"{mime} is not {'an RDF' if graph else 'a SPARQL results'} format")
+    text = _Sink(max_bytes, max_rows, header=0 if graph else 1)  # TSV starts with a header line
+    try:
+        answer.serialize(cast(IO[bytes], text), text_format)  # type: ignore[arg-type]
+    except Exception as exc:
+        raise query_error(exc) from exc
+    if final is None or final == text_format:
+        body = text.value()
+        for start in range(0, len(body), 1 << 20):
+            write(body[start : start + (1 << 20)])
+        return "encoded" if final is not None else ("triples" if graph else "solutions")
+    assert mime is not None
+    out = _Sink(max_bytes, forward=write)
+    try:
+        if isinstance(final, ox.RdfFormat):
+            ox.serialize(_triples(text.value()), cast(IO[bytes], out), final)
+        else:
+            solutions = ox.parse_query_results(text.value(), TSV)
+            assert isinstance(solutions, ox.QuerySolutions)
+            solutions.serialize(cast(IO[bytes], out), final)
+    except Exception as exc:
+        raise _serialize_error(exc, mime) from exc
+    return "encoded"
+
+
+def _triples(ntriples: bytes) -> Iterator[ox.Triple]:
+    """The triples of an N-Triples text, one at a time."""
+    for quad in ox.parse(ntriples, NT):
+        yield quad.triple

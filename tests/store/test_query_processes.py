@@ -1,0 +1,287 @@
+"""Query processes: what they hold (descriptors, network, memory), what they answer, and capacity.
+
+These run on the embedded store only: the query processes are its own (store/pool.py, confine.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from oms_ld import create_app
+from oms_ld.errors import QueryRefused, ResultTooLarge
+from oms_ld.publishing.representation import Representation, RepresentationCache
+from oms_ld.store import EmbeddedStore
+from oms_ld.web.errors import status_of
+
+#: A cross join over the data that runs far past any time limit.
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+def doubled(var: str, start: str, times: int) -> str:
+    """BINDs that make ?{var}{times} the string `start` doubled `times` times."""
+    binds = "".join(f"BIND(CONCAT(?{var}{i}, ?{var}{i}) AS ?{var}{i + 1}) " for i in range(times))
+    return f'BIND("{start}" AS ?{var}0) {binds}'
+
+
+#: 10,000 rows of 10 KiB each: a 100 MB answer.
+HUNDRED_MB = "SELECT ?a ?b ?s10 {{ VALUES ?a {{ {v} }} VALUES ?b {{ {v} }} {binds} }}".format(
+    v=" ".join(map(str, range(100))), binds=doubled("s", "aaaaaaaaaa", 10)
+)
+
+
+def make_app(**config: Any) -> Iterator[Flask]:
+    app = create_app({"TESTING": True, "QUERY_TIMEOUT": 3, **config})
+    yield app
+    app.extensions["oms_ld"].store.close()
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[Flask]:
+    yield from make_app(QUERY_PROCESSES=2, MAX_RESULT_BYTES=5_000_000, QUERY_MEMORY_BYTES=256 << 20)
+
+
+def store_of(app: Flask) -> EmbeddedStore:
+    store = app.extensions["oms_ld"].store
+    assert isinstance(store, EmbeddedStore)
+    return store
+
+
+def descriptors(pid: int) -> dict[int, str]:
+    """What each open descriptor of `pid` points at."""
+    fds = {}
+    for name in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(FileNotFoundError):  # closed meanwhile
+            fds[int(name)] = os.readlink(f"/proc/{pid}/fd/{name}")
+    return fds
+
+
+def test_a_query_process_holds_only_its_pipe(app: Flask) -> None:
+    """Sockets the worker has open when it forks (a client's, the listener) are not in the child."""
+    store = store_of(app)
+    store.close()  # the next query forks a new child, while these are open
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    try:
+        ours = {os.readlink(f"/proc/self/fd/{sock.fileno()}") for sock in (client, accepted, listener)}
+        store.query("ASK {}", timeout=5)
+        (pid,) = store._pool.pids()
+        held = descriptors(pid)
+        with open(f"/proc/{pid}/status", encoding="ascii") as file:
+            status = file.read()
+    finally:
+        for sock in (client, accepted, listener):
+            sock.close()
+    assert held[0] == held[1] == os.devnull
+    assert set(held) - {0, 1, 2} and len(held) == 4, held  # stdin, stdout, stderr and its own pipe
+    assert not ours & set(held.values())
+    assert "Seccomp:\t2" in status  # a seccomp filter is in force
+
+
+def test_service_reaching_the_engine_makes_no_connection(app: Flask) -> None:
+    """Past the endpoint's SERVICE refusal, the engine still cannot connect: an error at once, no hang."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    connections = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connections.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    start = time.monotonic()
+    try:
+        for host in ("127.0.0.1", "localhost"):
+            with pytest.raises(QueryRefused):
+                store_of(app).query(f"SELECT * {{ SERVICE <http://{host}:{port}/sparql> {{ ?s ?p ?o }} }}", timeout=10)
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    assert time.monotonic() - start < 5
+    assert connections == []
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "status"),
+    [
+        ("SELECT (<http://example.org/f>(1) AS ?x) {}", JSON, 400),  # unknown function
+        ("CONSTRUCT { ?s ?p <<( ?s ?p ?o )>> } WHERE { ?s ?p ?o } LIMIT 1", {"Accept": "application/ld+json"}, 406),
+        (f"SELECT (STRLEN(?l22) AS ?n) {{ {doubled('l', 'aaaaaaaa', 22)} }}", JSON, 200),  # 32 MiB, not sent
+        (f"SELECT ?l22 {{ {doubled('l', 'aaaaaaaa', 22)} }}", JSON, 400),  # one 32 MiB literal: over the cap
+        (f"SELECT (STRLEN(?l26) AS ?n) {{ {doubled('l', 'aaaaaaaa', 26)} }}", JSON, 400),  # 512 MiB: over memory
+        ("SELECT * WHERE { ?s ?p }", JSON, 400),
+    ],
+)
+def test_client_faults_are_4xx(app: Flask, query: str, accept: dict[str, str], status: int) -> None:
+    response = app.test_client().get("/sparql", query_string={"query": query}, headers=accept)
+    assert response.status_code == status, response.text
+    assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}, headers=JSON).status_code == 200
+
+
+def test_an_engine_memory_error_is_a_4xx_not_a_500(app: Flask) -> None:
+    """Each of the 16 MiB parser limit and the process's memory limit comes back as ResultTooLarge."""
+    store = store_of(app)
+    with pytest.raises(ResultTooLarge):
+        store.query(f"SELECT (STRLEN(?l26) AS ?n) {{ {doubled('l', 'aaaaaaaa', 26)} }}", timeout=10)
+    assert store.query("ASK {}", timeout=5).boolean is not None
+
+
+def test_an_answer_over_the_byte_cap_is_refused_whole(app: Flask) -> None:
+    response = app.test_client().get("/sparql", query_string={"query": HUNDRED_MB}, headers=JSON)
+    assert response.status_code == 400
+    assert "over the limit of 5000000 bytes" in response.text
+
+
+def test_the_answer_is_written_in_the_asked_format_by_the_child(app: Flask) -> None:
+    """The store returns final bytes for the asked media type; the view does not re-serialize."""
+    from oms_ld.rdf.formats import RESULTS_CSV, TURTLE
+
+    rows = store_of(app).query("SELECT ?x { VALUES ?x { 1 2 } }", timeout=5, media_type=RESULTS_CSV)
+    assert rows.encoded == (RESULTS_CSV, b"x\r\n1\r\n2\r\n")
+    graph = store_of(app).query("CONSTRUCT { <http://a> <http://b> 1 } {}", timeout=5, media_type=TURTLE)
+    assert graph.encoded is not None and b"<http://a> <http://b> 1 ." in graph.encoded[1]
+
+
+def test_children_are_replaced_after_max_queries() -> None:
+    for app in make_app(QUERY_PROCESSES=1, QUERY_PROCESS_MAX_QUERIES=2):
+        store = store_of(app)
+        seen = []
+        for _ in range(4):
+            store.query("ASK {}", timeout=5)
+            seen.append(tuple(store._pool.pids()))
+        assert seen[0] and seen[1] == () and seen[2] and seen[2] != seen[0]
+
+
+def test_a_full_pool_answers_503_at_once_and_pages_still_answer(app: Flask) -> None:
+    pool = store_of(app)._pool
+    heavy = {"query_string": {"query": HEAVY}, "headers": JSON}
+    busy = [threading.Thread(target=app.test_client().get, args=("/sparql",), kwargs=heavy) for _ in range(pool.size)]
+    for thread in busy:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while pool._slots._value > 0 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
+    try:
+        start = time.monotonic()
+        refused = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p 503 }"}, headers=JSON)
+        waited = time.monotonic() - start
+        assert refused.status_code == 503, refused.text
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert waited < 0.5
+        start = time.monotonic()
+        assert app.test_client().get("/", headers={"Accept": "text/html"}).status_code == 200
+        assert time.monotonic() - start < 2
+    finally:
+        for thread in busy:
+            thread.join()
+
+
+def test_the_representation_cache_is_bounded_by_bytes() -> None:
+    from datetime import UTC, datetime
+
+    cache = RepresentationCache(max_bytes=10_000)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(10):
+        cache.put(("k", str(i)), Representation(b"x" * 1000, "text/plain", f'"{i}"', when))
+    assert cache.size <= 10_000
+    assert cache.peek(("k", "9")) is not None and cache.peek(("k", "0")) is None
+    cache.put(("big",), Representation(b"x" * 20_000, "text/plain", '"b"', when))
+    assert cache.peek(("big",)) is None
+
+
+def test_without_seccomp_queries_are_refused_loudly(monkeypatch: pytest.MonkeyPatch, caplog: Any) -> None:
+    """No confinement, no untrusted query: 503 and an error in the log; pages keep working."""
+    from oms_ld.store import confine
+
+    for app in make_app(QUERY_PROCESSES=1):
+        monkeypatch.setattr(confine, "available", lambda: "seccomp is not available (test)")
+        client = app.test_client()
+        refused = client.get("/sparql", query_string={"query": "ASK { ?s ?p 70 }"}, headers=JSON)
+        assert refused.status_code == 503 and "seccomp is not available" in refused.text
+        assert any(r.levelname == "ERROR" and "refused" in r.getMessage() for r in caplog.records)
+        assert client.get("/", headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_a_child_that_cannot_confine_itself_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oms_ld.errors import SandboxUnavailable
+    from oms_ld.store import confine
+
+    def fail(keep: Any, memory_budget: int) -> None:
+        raise OSError("seccomp_load failed (test)")
+
+    for app in make_app(QUERY_PROCESSES=1):
+        monkeypatch.setattr(confine, "confine", fail)  # inherited by the fork
+        with pytest.raises(SandboxUnavailable, match="seccomp_load failed"):
+            store_of(app).query("ASK { ?s ?p 71 }", timeout=5)
+
+
+@pytest.fixture(scope="module")
+def default_store() -> Iterator[EmbeddedStore]:
+    for app in make_app():
+        yield store_of(app)
+
+
+@pytest.mark.parametrize(
+    ("query", "mime", "error"),
+    [
+        ("SELECT (<http://example.org/f>(1) AS ?x) {}", "application/sparql-results+json", "QueryError"),
+        ("SELECT * { SERVICE ?s { ?a ?b ?c } }", "application/sparql-results+json", "QueryError"),
+        ("CONSTRUCT { ?s ?p <<( ?s ?p ?o )>> } WHERE { ?s ?p ?o } LIMIT 1", "application/ld+json", "NotAcceptable"),
+        (f"SELECT ?l22 {{ {doubled('l', 'aaaaaaaa', 22)} }}", "application/sparql-results+json", "ResultTooLarge"),
+        ("SELECT * WHERE { ?s ?p }", "application/sparql-results+json", "QueryError"),
+    ],
+)
+def test_the_engine_s_client_errors_are_the_client_s(default_store: EmbeddedStore, query: str, mime: str,
+                                                     error: str) -> None:  # fmt: skip
+    """Straight to the store (past the endpoint's own refusals): 400/406 errors, never 5xx."""
+    from oms_ld.errors import OmsLdError
+    from oms_ld.rdf.formats import BY_MIME
+
+    with pytest.raises(OmsLdError) as caught:
+        default_store.query(query, timeout=10, media_type=BY_MIME[mime])
+    assert type(caught.value).__name__ == error and status_of(caught.value) < 500, caught.value.message
+
+
+def test_a_32_mib_value_can_still_be_had_as_tsv(default_store: EmbeddedStore) -> None:
+    from oms_ld.rdf.formats import RESULTS_TSV
+
+    result = default_store.query(f"SELECT ?l22 {{ {doubled('l', 'aaaaaaaa', 22)} }}", timeout=10,
+                                 media_type=RESULTS_TSV)  # fmt: skip
+    assert result.encoded is not None and len(result.encoded[1]) > 32 << 20
+
+
+def test_a_query_process_stops_itself_past_the_limit(app: Flask) -> None:
+    """Its own SIGALRM ends a query even when nobody kills it (the worker died, say)."""
+    import pickle
+    import signal
+
+    from oms_ld.store.embedded import Request
+
+    pool = store_of(app)._pool
+    child = pool._take()
+    start = time.monotonic()
+    child.conn.send_bytes(pickle.dumps((0.5, Request(HEAVY, None, None, 10, 1000, None))))
+    assert child.conn.poll(5)  # readable: the child's end has closed
+    with pytest.raises(EOFError):
+        child.conn.recv_bytes()
+    _, status = os.waitpid(child.pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM
+    assert time.monotonic() - start < 4
+    child.conn.close()
