@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,11 +15,16 @@ from . import queries
 from .cache import RepresentationCache
 from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump, build_dumps
+from .errors import StoreError
+from .linking.crosswalk import crosswalk_dumps
+from .linking.index import build_index
 from .namespaces import DATASET, LICENSE, bind_prefixes
 from .render import to_rdflib
 from .sources import Sources
 from .store import Store
 from .validation import ValidationReport
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,7 +48,15 @@ class Site:
         if self._dumps is None:
             with self._lock:
                 if self._dumps is None:
-                    self._dumps = build_dumps(self.sources, str(self.config["RELEASE_DATE"]))
+                    date = str(self.config["RELEASE_DATE"])
+                    dumps = build_dumps(self.sources, date)
+                    # The code crosswalk comes from the store; when it does not answer, try again next time.
+                    try:
+                        crosswalk = crosswalk_dumps(build_index(self.store, self.base), date)
+                    except StoreError as exc:
+                        log.warning("no code crosswalk: the store does not answer (%s)", exc.message)
+                        return dumps
+                    self._dumps = {**dumps, **crosswalk}
         return self._dumps
 
     @property
