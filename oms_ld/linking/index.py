@@ -218,3 +218,8 @@ def shared_index(holder: MutableMapping[str, Any], store: Store, base: str) -> I
             index = build_index(store, base)
             holder["oms_ld.linking"] = index
         return index
+
+
+def our_types_local(index: Index, thing: Thing) -> list[str]:
+    """The local names of the thing's classes from our ontology, sorted."""
+    return sorted(t.removeprefix(index.oms) for t in thing.types if t.startswith(index.oms))

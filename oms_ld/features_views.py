@@ -1,0 +1,141 @@
+"""Blueprint "features": OGC API – Features – Part 1 at /features (documents built in linking/features.py).
+
+JSON (GeoJSON for features) by default, HTML with `f=html` or for browsers; `f=json` is accepted
+everywhere, as GDAL sends it. Links are absolute, to this server.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, render_template_string, request
+from werkzeug.wrappers import Response
+
+from .conneg import negotiate
+from .errors import BadRequest, NotAcceptable
+from .formats import HTML, MediaType
+from .linking import features as ft
+from .reconcile_views import get_index, root_url
+
+bp = Blueprint("features", __name__, url_prefix="/features")
+JSON = MediaType("application/json", "json", "JSON")
+GEOJSON = MediaType("application/geo+json", "geojson", "GeoJSON")
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }} – oms-ld features</title>
+<link rel="stylesheet" href="/static/style.css"></head>
+<body><main class="wrap">
+<p><a href="/features?f=html">OGC API – Features</a> · <a href="/">oms-ld</a></p>
+<h1>{{ title }}</h1>
+{% if doc.description %}<p>{{ doc.description }}</p>{% endif %}
+{% if doc.conformsTo %}<ul>{% for c in doc.conformsTo %}<li><code>{{ c }}</code></li>{% endfor %}</ul>{% endif %}
+{% if doc.collections %}<ul>{% for c in doc.collections %}
+<li><a href="/features/collections/{{ c.id }}?f=html">{{ c.title }}</a> (<code>{{ c.id }}</code>)</li>
+{% endfor %}</ul>{% endif %}
+{% if features is not none %}<p>{{ doc.numberReturned }} of {{ doc.numberMatched }}</p>
+<table><thead><tr><th>id</th><th>namn</th><th>name</th><th>IRI</th><th>geometry</th></tr></thead><tbody>
+{% for f in features %}<tr><td><a href="{{ f.links[0].href }}?f=html">{{ f.id }}</a></td>
+<td lang="sv">{{ f.properties.name_sv }}</td><td>{{ f.properties.name_en }}</td>
+<td><a href="{{ f.properties.iri }}">{{ f.properties.iri }}</a></td>
+<td>{{ f.geometry | tojson if f.geometry else "null" }}</td></tr>{% endfor %}</tbody></table>{% endif %}
+<h2>Links</h2><ul>{% for l in doc.links %}
+<li><a href="{{ l.href }}" rel="{{ l.rel }}">{{ l.title or l.rel }}</a> <small>({{ l.rel }}, {{ l.type }})</small></li>
+{% endfor %}</ul>
+</main></body></html>
+"""
+
+
+def _media(json_type: MediaType) -> MediaType:
+    """`f=` first (json, geojson, html), else Accept between JSON and HTML (JSON for `*/*` and none)."""
+    fmt = request.args.get("f", "")
+    if fmt in ("json", "geojson"):
+        return json_type
+    if fmt == "html":
+        return HTML
+    if fmt:
+        raise BadRequest(f"f: json or html, not {fmt[:20]!r}")
+    try:
+        return negotiate(request.headers.get("Accept"), (json_type, HTML, JSON))
+    except NotAcceptable:
+        return json_type
+
+
+def _send(doc: dict[str, Any], title: str, json_type: MediaType = JSON) -> Response:
+    media = _media(json_type)
+    if media is HTML:
+        feats = doc.get("features") if "features" in doc else [doc] if doc.get("type") == "Feature" else None
+        body = render_template_string(PAGE, doc=doc, title=title, features=feats)
+        response = Response(body, content_type="text/html; charset=utf-8")
+    else:
+        mime = GEOJSON.mime if media is GEOJSON else JSON.mime
+        response = Response(json.dumps(doc, ensure_ascii=False), content_type=mime)
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _only_f() -> None:
+    unknown = sorted(set(request.args) - {"f"})
+    if unknown:
+        raise BadRequest(f"unknown query parameter(s) {', '.join(unknown)}; this resource takes only f")
+
+
+@bp.route("", methods=["GET", "HEAD"])
+@bp.route("/", methods=["GET", "HEAD"])
+def landing() -> Response:
+    """The landing page."""
+    _only_f()
+    doc = ft.landing(root_url())
+    return _send(doc, doc["title"])
+
+
+@bp.route("/api", methods=["GET", "HEAD"])
+def api() -> Response:
+    """The OpenAPI 3.0 definition."""
+    body = json.dumps(ft.openapi(root_url()), ensure_ascii=False)
+    response = Response(body, content_type=OPENAPI)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/conformance", methods=["GET", "HEAD"])
+def conformance() -> Response:
+    """The conformance classes."""
+    _only_f()
+    doc = {**ft.conformance(), "links": [{"href": f"{root_url()}/features/conformance", "rel": "self",
+                                          "type": JSON.mime}]}  # fmt: skip
+    return _send(doc, "Conformance")
+
+
+@bp.route("/collections", methods=["GET", "HEAD"])
+def collections() -> Response:
+    """Every collection."""
+    _only_f()
+    return _send(ft.collections(get_index(), root_url()), "Collections")
+
+
+@bp.route("/collections/<collection_id>", methods=["GET", "HEAD"])
+def collection(collection_id: str) -> Response:
+    """One collection."""
+    _only_f()
+    found = ft.get_collection(collection_id)
+    return _send(ft.collection_doc(get_index(), found, root_url()), found.title)
+
+
+@bp.route("/collections/<collection_id>/items", methods=["GET", "HEAD"])
+def items(collection_id: str) -> Response:
+    """A page of features (limit, offset, bbox)."""
+    found = ft.get_collection(collection_id)
+    doc = ft.items(get_index(), found, request.args.to_dict(), root_url())
+    return _send(doc, found.title, GEOJSON)
+
+
+@bp.route("/collections/<collection_id>/items/<feature_id>", methods=["GET", "HEAD"])
+def item(collection_id: str, feature_id: str) -> Response:
+    """One feature."""
+    _only_f()
+    found = ft.get_collection(collection_id)
+    doc = ft.one_item(get_index(), found, feature_id, root_url())
+    return _send(doc, doc["properties"]["name_en"], GEOJSON)
