@@ -22,6 +22,7 @@ from .formats import (
     MediaType,
 )
 from .http import send
+from .linking.geo import check_distance_arity
 from .protocol import QueryRequest, parse_params, read_request, service_description
 from .render import rdf_bytes
 from .site import Site, get_site
@@ -83,6 +84,7 @@ def read_body(limit: int) -> bytes:
 
 def answer(site: Site, asked: QueryRequest) -> Response:
     """Run the query (or answer 304 from the validator) and serialize the negotiated format."""
+    check_distance_arity(asked.query)
     form = queries.query_form(asked.query)
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     safe = request.method in ("GET", "HEAD")  # HEAD is GET without the body (RFC 9110 §9.3.2)
