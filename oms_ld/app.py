@@ -41,7 +41,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             log.warning("the store does not answer at start (%s); the dataset description waits for it", exc.message)
     app.extensions["oms_ld"] = site
 
-    from . import codes_views, downloads, features_views, pages, reconcile_views, resources, sparql_endpoint
+    from . import (
+        codes_views,
+        downloads,
+        features_views,
+        pages,
+        reconcile_views,
+        resources,
+        search_views,
+        sparql_endpoint,
+    )
 
     app.register_blueprint(resources.bp)
     app.register_blueprint(pages.bp)
@@ -50,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reconcile_views.bp)
     app.register_blueprint(codes_views.bp)
     app.register_blueprint(features_views.bp)
+    app.register_blueprint(search_views.bp)
     register_error_handlers(app)
     log.info("loaded %d bytes of content, version %s", sources.size, sources.version)  # no rdflib parse
     return app
