@@ -210,3 +210,13 @@ def test_preview(web: FlaskClient, how: str) -> None:
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert "Södermanlands län" in response.get_data(as_text=True)
     assert web.get("/reconcile/preview?id=nope").status_code == 404
+
+
+def test_every_backend_builds_the_same_answers(client: FlaskClient) -> None:
+    """The index comes from SPARQL through the store, so the remote stores must give the same matches."""
+    code = [{"pid": OMS + "municipalityCode", "v": "0180"}]
+    answer = reconcile(client, {"q0": {"query": "Sörmland", "type": COUNTY}, "q1": {"query": "", "properties": code}})
+    assert answer["q0"]["result"][0]["id"] == ID + "county/sodermanlands-lan" and answer["q0"]["result"][0]["match"]
+    assert answer["q1"]["result"][0]["id"] == ID + "municipality/stockholm"
+    assert client.get("/code/nuts/SE110").headers["Location"] == "/id/county/stockholms-lan"
+    assert client.get("/features/collections/places/items/uppsala").get_json()["geometry"]["type"] == "Point"
