@@ -52,7 +52,7 @@ class Site:
                     dumps = build_dumps(self.sources, date)
                     # The code crosswalk comes from the store; when it does not answer, try again next time.
                     try:
-                        crosswalk = crosswalk_dumps(build_index(self.store, self.base), date)
+                        crosswalk = crosswalk_dumps(build_index(self.store, self.base, coded_only=True), date)
                     except StoreError as exc:
                         log.warning("no code crosswalk: the store does not answer (%s)", exc.message)
                         return dumps

@@ -13,6 +13,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..namespaces import OMS
 from ..store import Store, select_rows
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -102,6 +103,8 @@ class Thing:
     names: list[tuple[str, str, str]] = field(default_factory=list)  # (property, language, text): every name
     values: dict[str, list[str]] = field(default_factory=dict)  # property IRI → values (codes, links)
     wkt: list[str] = field(default_factory=list)
+    #: (folded, core) of every name, computed once when the index is built.
+    keys: list[tuple[str, str]] = field(default_factory=list)
 
     def label(self, lang: str = "sv") -> str:
         """The name in `lang`, else in the other language, else any name, else the IRI."""
@@ -132,11 +135,17 @@ class Index:
     terms: dict[str, dict[str, str]]
     #: (scheme name, code) → thing IRI
     codes: dict[tuple[str, str], str]
+    #: folded name → IRIs, core of a name → IRIs, and the core of a linked thing's name (a county answers
+    #: to its regional authority's name and back) → IRIs: the candidates of a name query without a scan.
+    by_fold: dict[str, set[str]] = field(default_factory=dict)
+    by_core: dict[str, set[str]] = field(default_factory=dict)
+    by_linked_core: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def oms(self) -> str:
-        """The ontology namespace."""
-        return f"{self.base}def/oms#"
+        """The ontology namespace: the vocabulary keeps its IRI whatever base the things use (the
+        synthetic benchmark data, under another base, uses the same oms: terms)."""
+        return str(OMS)
 
     def term_label(self, iri: str, lang: str = "en") -> str:
         """A class's or property's name, or its local name when the ontology has none."""
@@ -158,11 +167,17 @@ class Index:
         return self.things.get(iri) if iri else None
 
 
-def build_index(store: Store, base: str) -> Index:
-    """Read every thing under `{base}id/` from the store: four trusted SELECTs."""
-    oms = f"{base}def/oms#"
+def build_index(store: Store, base: str, *, coded_only: bool = False) -> Index:
+    """Read every thing under `{base}id/` from the store: five trusted SELECTs.
+
+    With `coded_only`, only the things that have a code (what the crosswalk needs, cheap on big data).
+    """
+    oms = str(OMS)
     ident = f"{base}id/"
     under = f'FILTER(STRSTARTS(STR(?s), "{ident}"))'
+    if coded_only:
+        code_props = " ".join(f"<{oms}{s.local}>" for s in SCHEMES)
+        under += f" FILTER EXISTS {{ VALUES ?cp {{ {code_props} }} ?s ?cp ?cv }}"
     things: dict[str, Thing] = {}
 
     def thing(iri: str) -> Thing:
@@ -192,16 +207,25 @@ def build_index(store: Store, base: str) -> Index:
         FILTER(STRSTARTS(STR(?t), "{oms}")) }}"""
     for row in select_rows(store, term_query):
         terms.setdefault(row["t"], {})[row.get("lang", "")] = row["l"]
-    for t in things.values():
+    index = Index(base=base, version=store.version, things=dict(sorted(things.items())), terms=terms, codes={})
+    for t in index.things.values():
         t.names.sort()
+        t.keys = [(fold(name), core(name)) for _p, _lang, name in t.names]
         for values in t.values.values():
             values.sort()
-    codes: dict[tuple[str, str], str] = {}
-    for iri in sorted(things):
+        for folded, kernel in t.keys:
+            index.by_fold.setdefault(folded, set()).add(t.iri)
+            index.by_core.setdefault(kernel, set()).add(t.iri)
+    for t in index.things.values():
+        for prop in ("regionalAuthority", "territory"):
+            for other in t.values.get(oms + prop, []):
+                for _folded, kernel in index.things[other].keys if other in index.things else []:
+                    index.by_linked_core.setdefault(kernel, set()).add(t.iri)
+    for iri in index.things:
         for scheme in SCHEMES:
             for value in things[iri].values.get(oms + scheme.local, []):
-                codes.setdefault((scheme.name, value.removeprefix(NUTS_NS)), iri)
-    return Index(base=base, version=store.version, things=dict(sorted(things.items())), terms=terms, codes=codes)
+                index.codes.setdefault((scheme.name, value.removeprefix(NUTS_NS)), iri)
+    return index
 
 
 _LOCK = threading.Lock()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .index import AS_WKT, RDFS_LABEL, SCHEME_BY_NAME, SCHEMES, Index, Scheme, Thing, core, fold
 
@@ -101,20 +101,34 @@ def name_score(index: Index, thing: Thing, text: str) -> float:
     if not folded:
         return 0.0
     best = 0.0
-    for _p, _lang, name in thing.names:
-        if fold(name) == folded:
+    for name_fold, name_core in thing.keys:
+        if name_fold == folded:
             return 100.0
-        if core(name) == kernel:
+        if name_core == kernel:
             best = max(best, 95.0)
-        elif kernel and core(name):
-            best = max(best, min(85.0, fuzz.ratio(core(name), kernel) * 0.85))
-    # A county also answers to its regional authority's name ("Region Sörmland", "Sörmland") and back.
-    for prop in ("regionalAuthority", "territory"):
-        for other in thing.values.get(index.oms + prop, []):
-            linked = index.things.get(other)
-            if linked and any(core(n) == kernel for _p, _l, n in linked.names):
-                best = max(best, 90.0)
+        elif kernel and name_core:
+            best = max(best, min(85.0, fuzz.ratio(name_core, kernel) * 0.85))
+    if thing.iri in index.by_linked_core.get(kernel, ()):
+        best = max(best, 90.0)
     return best
+
+
+def candidates(index: Index, text: str, codes: list[tuple[Scheme, str]]) -> list[Thing]:
+    """Things worth scoring: same name, same core, a close core (rapidfuzz), a linked name, a code."""
+    folded, kernel = fold(text), core(text)
+    iris: set[str] = set()
+    if folded:
+        iris |= index.by_fold.get(folded, set()) | index.by_core.get(kernel, set())
+        iris |= index.by_linked_core.get(kernel, set())
+        cutoff = FUZZY_MIN / 0.85  # the lowest ratio whose score still reaches FUZZY_MIN
+        for close, _ratio, _key in process.extract(kernel, list(index.by_core), scorer=fuzz.ratio,
+                                                   score_cutoff=cutoff, limit=50):  # fmt: skip
+            iris |= index.by_core[close]
+    for scheme, value in codes:
+        found = index.lookup(scheme, value)
+        if found is not None:
+            iris.add(found.iri)
+    return [index.things[i] for i in sorted(iris)]
 
 
 def reconcile_one(index: Index, query: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -131,7 +145,7 @@ def reconcile_one(index: Index, query: Mapping[str, Any]) -> list[dict[str, Any]
     if text and not codes:  # a bare code as the query: "0180", "SE-AB", "SE110"
         codes = [(s, text) for s in SCHEMES if index.lookup(s, text) is not None]
     scored: list[Candidate] = []
-    for thing in index.things.values():
+    for thing in candidates(index, text, codes):
         typed = not types or bool(thing.types & set(types)) if strict != "all" else set(types) <= thing.types
         if not typed and strict != "should":
             continue
@@ -179,7 +193,7 @@ def suggest_entities(index: Index, prefix: str, cursor: int = 0, limit: int = 10
     wanted = fold(prefix)
     hits = []
     for thing in index.things.values():
-        rank = _prefix_rank([fold(n) for _p, _l, n in thing.names], wanted) if wanted else 0
+        rank = _prefix_rank([folded for folded, _core in thing.keys], wanted) if wanted else 0
         if rank is not None:
             hits.append((rank, fold(thing.label("sv")), thing))
     hits.sort(key=lambda h: (h[0], h[1], h[2].iri))

@@ -22,14 +22,14 @@ class Hit:
 
 
 def _score(thing: Thing, query: str) -> float:
-    words = query.split()
+    """How well the folded `query` names `thing` (0–100)."""
+    words, kernel = query.split(), core(query)
     best = 0.0
-    for _p, _lang, name in thing.names:
-        folded = fold(name)
+    for folded, name_core in thing.keys:
         name_words = folded.split()
         if folded == query:
             score = 100.0
-        elif core(name) == core(query):  # another form of the name: "Stockholms kommun", "Stockholm"
+        elif name_core == kernel:  # another form of the name: "Stockholms kommun", "Stockholm"
             score = 95.0
         elif folded.startswith(query):
             score = 90.0
