@@ -158,6 +158,43 @@ def matched(refine: str, project: str) -> list[list[Any]]:
     return table
 
 
+def wait(refine: str, project: str) -> None:
+    deadline = time.monotonic() + 60
+    while requests.get(f"{refine}/command/core/get-processes", params={"project": project}, timeout=10).json()[
+        "processes"
+    ]:
+        assert time.monotonic() < deadline, "OpenRefine's long-running operation did not finish"
+        time.sleep(0.3)
+
+
+def extend_column(refine: str, project: str, column: str, service: str, properties: list[dict[str, str]]) -> None:
+    """OpenRefine's "Add columns from reconciled values" (data extension)."""
+    response = requests.post(
+        f"{refine}/command/core/extend-data",
+        params={"project": project, "csrf_token": token(refine)},
+        data={"baseColumnName": column, "endpoint": service, "identifierSpace": ID, "schemaSpace": OMS,
+              "extension": json.dumps({"properties": properties}), "columnInsertIndex": "1",
+              "engine": '{"facets":[],"mode":"row-based"}'},  # fmt: skip
+        timeout=30,
+    )
+    assert response.json().get("code") in ("ok", "pending"), response.text
+    wait(refine, project)
+
+
+def values(refine: str, project: str) -> tuple[list[str], list[list[Any]]]:
+    """The column names and the cell values of every row."""
+    model = requests.get(f"{refine}/command/core/get-columns-info", params={"project": project}, timeout=10).json()
+    answer = requests.post(
+        f"{refine}/command/core/get-rows", params={"project": project, "start": 0, "limit": 100}, timeout=10
+    ).json()
+    names = [c["name"] for c in model]
+    models = requests.get(f"{refine}/command/core/get-models", params={"project": project}, timeout=10).json()
+    order = [c["cellIndex"] for c in models["columnModel"]["columns"]]
+    rows = [[(row["cells"][i] or {}).get("v") if i < len(row["cells"]) else None for i in order]
+            for row in answer["rows"]]  # fmt: skip
+    return names, rows
+
+
 def test_openrefine_reconciles_names_from_other_agencies(refine: str, server: str) -> None:
     width = max(len(MUNICIPALITIES), len(COUNTIES))
     pad: list[tuple[str, str | None]] = [("", None)]
@@ -174,3 +211,13 @@ def test_openrefine_reconciles_names_from_other_agencies(refine: str, server: st
     assert not wrong, f"rows OpenRefine matched wrongly: {wrong}"
     right = sum(1 for g, e in zip(got, expected, strict=True) for a, b in zip(g, e, strict=True) if a == b and a)
     assert right == sum(1 for _n, t in MUNICIPALITIES + COUNTIES if t)
+    # Then "Add columns from reconciled values": the kommunkod and the county of every matched municipality.
+    asked = [{"id": OMS + "municipalityCode", "name": "kommunkod"}, {"id": OMS + "county", "name": "län"}]
+    extend_column(refine, project, "kommun", service, asked)
+    names, rows = values(refine, project)
+    assert len(names) == 4, names  # OpenRefine names the new columns after our meta names
+    code, county = names.index("municipality code"), names.index("county")
+    by_name = {row[names.index("kommun")]: row for row in rows}
+    assert by_name["Stockholms stad"][code] == "0180" and by_name["Gavle"][code] == "2180"
+    assert by_name["Stockholms stad"][county] == "Stockholms län"
+    assert by_name["Kiruna kommun"][code] is None
