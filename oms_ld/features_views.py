@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, render_template_string, request
+from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from .conneg import negotiate
@@ -23,28 +23,6 @@ JSON = MediaType("application/json", "json", "JSON")
 GEOJSON = MediaType("application/geo+json", "geojson", "GeoJSON")
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }} – oms-ld features</title>
-<link rel="stylesheet" href="/static/style.css"></head>
-<body><main class="wrap">
-<p><a href="/features?f=html">OGC API – Features</a> · <a href="/">oms-ld</a></p>
-<h1>{{ title }}</h1>
-{% if doc.description %}<p>{{ doc.description }}</p>{% endif %}
-{% if doc.conformsTo %}<ul>{% for c in doc.conformsTo %}<li><code>{{ c }}</code></li>{% endfor %}</ul>{% endif %}
-{% if doc.collections %}<ul>{% for c in doc.collections %}
-<li><a href="/features/collections/{{ c.id }}?f=html">{{ c.title }}</a> (<code>{{ c.id }}</code>)</li>
-{% endfor %}</ul>{% endif %}
-{% if features is not none %}<p>{{ doc.numberReturned }} of {{ doc.numberMatched }}</p>
-<table><thead><tr><th>id</th><th>namn</th><th>name</th><th>IRI</th><th>geometry</th></tr></thead><tbody>
-{% for f in features %}<tr><td><a href="{{ f.links[0].href }}?f=html">{{ f.id }}</a></td>
-<td lang="sv">{{ f.properties.name_sv }}</td><td>{{ f.properties.name_en }}</td>
-<td><a href="{{ f.properties.iri }}">{{ f.properties.iri }}</a></td>
-<td>{{ f.geometry | tojson if f.geometry else "null" }}</td></tr>{% endfor %}</tbody></table>{% endif %}
-<h2>Links</h2><ul>{% for l in doc.links %}
-<li><a href="{{ l.href }}" rel="{{ l.rel }}">{{ l.title or l.rel }}</a> <small>({{ l.rel }}, {{ l.type }})</small></li>
-{% endfor %}</ul>
-</main></body></html>
-"""
 
 
 def _media(json_type: MediaType) -> MediaType:
@@ -66,7 +44,7 @@ def _send(doc: dict[str, Any], title: str, json_type: MediaType = JSON) -> Respo
     media = _media(json_type)
     if media is HTML:
         feats = doc.get("features") if "features" in doc else [doc] if doc.get("type") == "Feature" else None
-        body = render_template_string(PAGE, doc=doc, title=title, features=feats)
+        body = render_template("features.html", doc=doc, title=title, features=feats, lang="en")
         response = Response(body, content_type="text/html; charset=utf-8")
     else:
         mime = GEOJSON.mime if media is GEOJSON else JSON.mime

@@ -80,6 +80,6 @@ def test_the_page_and_the_box_on_every_page(web: FlaskClient) -> None:
     assert 'value="Västerås"' in text
     english = web.get("/search?q=vasteras&lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Västerås Municipality" in english and 'name="lang" value="en"' in english
-    for path in ("/", "/doc/county/uppsala-lan", "/def/oms", "/sparql", "/search"):
+    for path in ("/", "/doc/county/uppsala-lan", "/def/oms", "/sparql", "/search", "/features"):
         html = web.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
         assert '<form role="search"' in html and 'action="/search"' in html, path
