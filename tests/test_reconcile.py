@@ -220,3 +220,18 @@ def test_every_backend_builds_the_same_answers(client: FlaskClient) -> None:
     assert answer["q1"]["result"][0]["id"] == ID + "municipality/stockholm"
     assert client.get("/code/nuts/SE110").headers["Location"] == "/id/county/stockholms-lan"
     assert client.get("/features/collections/places/items/uppsala").get_json()["geometry"]["type"] == "Point"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"queries": "not json"},
+        {"queries": "[1, 2]"},
+        {"queries": '{"q0": {"query": "x", "limit": "many"}}'},
+        {"queries": '{"q0": {"query": "x", "properties": "kommunkod"}}'},
+        {"extend": '{"ids": "x"}'},
+    ],
+)
+def test_malformed_requests_are_400(web: FlaskClient, data: dict[str, str]) -> None:
+    response = web.post("/reconcile", data=data)
+    assert response.status_code == 400 and response.headers["Access-Control-Allow-Origin"] == "*"

@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ..errors import BadRequest
 from .index import AS_WKT, RDFS_LABEL, SCHEME_BY_NAME, SCHEMES, Index, Scheme, Thing, core, fold
 
 MATCH_MIN = 90.0
@@ -25,7 +26,6 @@ DEFAULT_TYPES = ("Municipality", "County", "RegionalAuthority", "NodeCity", "Pla
 #: Properties a client can ask for in data extension (local names in oms:), then rdfs:label and WKT.
 EXTEND_LOCAL = ("municipalityCode", "countyCode", "nuts3Region", "iso31662Code", "organizationNumber",
                 "county", "region", "regionalAuthority", "territory", "municipality", "seat")  # fmt: skip
-HAS_GEOMETRY_WKT = AS_WKT  # geo:asWKT of the thing's geo:hasGeometry
 EXTERNAL_NAMES = {RDFS_LABEL: ("namn", "label"), AS_WKT: ("geometri (WKT)", "geometry (WKT)")}
 
 
@@ -136,9 +136,15 @@ def reconcile_one(index: Index, query: Mapping[str, Any]) -> list[dict[str, Any]
     text = str(query.get("query") or "")
     types = _type_ids(index, query)
     strict = str(query.get("type_strict") or "any")
-    limit = int(query.get("limit") or 10)
+    try:
+        limit = max(1, min(100, int(query.get("limit") or 10)))
+    except (TypeError, ValueError):
+        raise BadRequest(f"limit: a number, not {query.get('limit')!r:.40}") from None
+    properties = query.get("properties") or []
+    if not isinstance(properties, list) or not all(isinstance(p, dict) for p in properties):
+        raise BadRequest('properties: a list of {"pid": …, "v": …}')
     codes: list[tuple[Scheme, str]] = []
-    for prop in query.get("properties") or []:
+    for prop in properties:
         scheme = scheme_for(index, str(prop.get("pid") or prop.get("p") or ""))
         if scheme is not None:
             codes.extend((scheme, v) for v in _values(prop.get("v")))
@@ -265,8 +271,10 @@ def propose_properties(index: Index, type_id: str, limit: int | None = None) -> 
 
 def extend(index: Index, request: Mapping[str, Any]) -> dict[str, Any]:
     """Data extension: the asked properties' values of the asked things."""
-    ids = [str(i) for i in request.get("ids") or []]
-    pids = [str(p["id"]) if isinstance(p, dict) else str(p) for p in request.get("properties") or []]
+    if not isinstance(request.get("ids"), list) or not isinstance(request.get("properties"), list):
+        raise BadRequest('extend: {"ids": […], "properties": [{"id": …}, …]}')
+    ids = [str(i) for i in request["ids"]]
+    pids = [str(p.get("id", "")) if isinstance(p, dict) else str(p) for p in request["properties"]]
     pids = [p if "://" in p else index.oms + p.removeprefix("oms:") for p in pids]
     schemes = {index.scheme_property(s): s for s in SCHEMES}
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
