@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests drive for real (a browser for the HTML pages; Virtuoso 7, one of the remote
 # stores the HTTP tests run against, started by the tests themselves with their own ini; nginx, which
-# serves the static export in tests/test_export.py; libseccomp2, which pyseccomp loads to take the network
-# away from query processes).
-APT_PACKAGES=(chromium chromium-driver virtuoso-opensource-7 nginx libseccomp2)
+# serves the static export in tests/export/test_export.py; libseccomp2, which pyseccomp loads to take the
+# network away from query processes; OpenRefine, a real reconciliation client; GDAL's ogrinfo, a real OGC API
+# Features client).
+APT_PACKAGES=(chromium chromium-driver virtuoso-opensource-7 nginx libseccomp2 openrefine gdal-bin)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

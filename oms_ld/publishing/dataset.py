@@ -208,7 +208,8 @@ def _service(g: Graph, u: UriPolicy, profile: Profile) -> None:
 def _distributions(g: Graph, u: UriPolicy, dumps: list[Dump], profile: Profile, release_date: str) -> None:
     """One dcat:Distribution per file content (a dated file and its `latest` alias share one)."""
     for dump in dumps:
-        g.add((u.dataset, VOID.dataDump, u.download(dump.name)))
+        if not dump.about[0]:  # void:dataDump is RDF; the code crosswalk (CSV) is a distribution only
+            g.add((u.dataset, VOID.dataDump, u.download(dump.name)))
     for dump in (d for d in dumps if d.name == d.filename):
         key = dump.rdf_format.suffix + ("-gz" if dump.compressed else "")
         dist = URIRef(f"{u.dataset}/distribution/{key}")
@@ -234,6 +235,11 @@ def _distributions(g: Graph, u: UriPolicy, dumps: list[Dump], profile: Profile, 
         what = ("data, ontologi och SHACL-former", "data, ontology and SHACL shapes") if dump.quads else (
             "data och ontologi", "data and ontology")  # fmt: skip
         label = dump.rdf_format.label
+        if dump.about[0]:  # not a dump of the graphs (the code crosswalk): say what it holds instead
+            for text, lang in zip(dump.about, ("sv", "en"), strict=True):
+                g.add((dist, DCTERMS.title, Literal(f"oms-ld {text.split(':')[0]} ({label})", lang=lang)))
+                g.add((dist, DCTERMS.description, Literal(f"{text[:1].upper()}{text[1:]} ({label}).", lang=lang)))
+            continue
         g.add((dist, DCTERMS.title, Literal(f"oms-ld som {label}{packed}", lang="sv")))
         g.add((dist, DCTERMS.title, Literal(f"oms-ld as {label}{packed}", lang="en")))
         g.add((dist, DCTERMS.description, Literal(f"Hela datamängden ({what[0]}) som {label}{packed}.", lang="sv")))

@@ -54,6 +54,8 @@ class Dump:
     rdf_format: MediaType
     #: The dated name a download is saved as (the `latest` alias saves as the dated file).
     filename: str
+    #: What a file that is not a dump of the graphs holds, (sv, en): the code crosswalk says so here.
+    about: tuple[str, str] = ("", "")
 
     @property
     def compressed(self) -> bool:
@@ -127,7 +129,10 @@ def dump_bytes(sources: Sources, media_type: MediaType, uris: UriPolicy) -> byte
     raise ValueError(f"{media_type.mime} is not a dump format")
 
 
-def _dump(name: str, body: bytes, media_type: MediaType, filename: str) -> Dump:
+def make_dump(
+    name: str, body: bytes, media_type: MediaType, filename: str, about: tuple[str, str] = ("", "")
+) -> Dump:
+    """A download file: its bytes with their size and SHA-256."""
     compressed = name.endswith(".gz")
     return Dump(
         name=name,
@@ -137,7 +142,9 @@ def _dump(name: str, body: bytes, media_type: MediaType, filename: str) -> Dump:
         size=len(body),
         rdf_format=media_type,
         filename=filename,
+        about=about,
     )
+
 
 
 def build_dumps(sources: Sources, release_date: str, uris: UriPolicy) -> dict[str, Dump]:
@@ -155,8 +162,8 @@ def build_dumps(sources: Sources, release_date: str, uris: UriPolicy) -> dict[st
     for media_type in FORMATS:
         body = dump_bytes(sources, media_type, uris)
         name = f"oms-ld-{release_date}.{media_type.suffix}"
-        dated.append(_dump(name, body, media_type, name))
+        dated.append(make_dump(name, body, media_type, name))
         packed = gzip.compress(body, compresslevel=9, mtime=0)
-        dated.append(_dump(f"{name}.gz", packed, media_type, f"{name}.gz"))
-    aliases = [_dump(d.name.replace(release_date, LATEST, 1), d.body, d.rdf_format, d.filename) for d in dated]
+        dated.append(make_dump(f"{name}.gz", packed, media_type, f"{name}.gz"))
+    aliases = [make_dump(d.name.replace(release_date, LATEST, 1), d.body, d.rdf_format, d.filename) for d in dated]
     return {d.name: d for d in (*dated, *aliases)}

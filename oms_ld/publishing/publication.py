@@ -4,6 +4,7 @@ dataset description and the representations computed from them. Flask-free: the 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
 from ..config import Settings
+from ..errors import StoreError
 from ..rdf import queries
 from ..rdf.namespaces import LICENSE
 from ..rdf.serialize import to_rdflib
@@ -20,8 +22,12 @@ from ..rdf.uris import UriPolicy
 from ..store import Store
 from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump, build_dumps
+from .linking.crosswalk import crosswalk_dumps
+from .linking.index import build_index
 from .representation import Representation, RepresentationCache, make_etag
 from .validation import ValidationReport
+
+log = logging.getLogger(__name__)
 
 #: How many "is this IRI published?" answers are remembered (they never change within one version).
 KNOWN_MAX = 100_000
@@ -50,7 +56,15 @@ class Site:
         if self._dumps is None:
             with self._lock:
                 if self._dumps is None:
-                    self._dumps = build_dumps(self.sources, self.settings.release_date, self.uris)
+                    date = self.settings.release_date
+                    dumps = build_dumps(self.sources, date, self.uris)
+                    # The code crosswalk comes from the store; when it does not answer, try again next time.
+                    try:
+                        crosswalk = crosswalk_dumps(build_index(self.store, self.base, coded_only=True), date)
+                    except StoreError as exc:
+                        log.warning("no code crosswalk: the store does not answer (%s)", exc.message)
+                        return dumps
+                    self._dumps = {**dumps, **crosswalk}
         return self._dumps
 
     @property

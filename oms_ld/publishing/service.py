@@ -9,6 +9,7 @@ from rdflib.namespace import RDF, RDFS, VOID, XSD
 
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..rdf.namespaces import SD, bind_prefixes
+from .linking.geo import GEOF, GEOSPARQL_FUNCTIONS
 
 #: W3C format IRIs (http://www.w3.org/ns/formats/) of what the endpoint really serves.
 FORMAT_IRIS = {
@@ -37,6 +38,11 @@ def service_description(
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     for media_type in (*RESULT_FORMATS, *RDF_FORMATS):
         graph.add((service, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/" + FORMAT_IRIS[media_type.mime])))
+    for name, comment in GEOSPARQL_FUNCTIONS:  # evaluated by the embedded store (pyoxigraph) and Oxigraph
+        function = URIRef(GEOF + name)
+        graph.add((service, SD.extensionFunction, function))
+        graph.add((function, RDF.type, SD.Function))
+        graph.add((function, RDFS.comment, Literal(comment, lang="en")))
     dataset, default = BNode(), BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))

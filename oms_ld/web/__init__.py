@@ -21,14 +21,14 @@ def site_of(app: Flask) -> Site:
 
 def register(site: Site) -> Flask:
     """A Flask app serving `site`: blueprints, error mapping, request limits."""
-    from . import downloads, pages, resources, sparql
+    from . import codes, downloads, features, pages, reconcile, resources, search, sparql
     from .context import EXTENSION
     from .http import register_error_handlers
 
     app = Flask("oms_ld.web", template_folder="templates", static_folder="static")
     app.config.update(TESTING=site.settings.testing, MAX_CONTENT_LENGTH=site.settings.max_request_bytes)
     app.extensions[EXTENSION] = site
-    for module in (resources, pages, sparql, downloads):
+    for module in (resources, pages, sparql, downloads, reconcile, codes, features, search):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
     return app

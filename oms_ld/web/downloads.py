@@ -45,8 +45,9 @@ bytes as the newest release.</span></p>
 <th>Byte</th><th>SHA-256</th></tr></thead>
 <tbody>{% for d in dumps %}
 <tr><td><a href="/download/{{ d.name }}" download="{{ d.filename }}">{{ d.name }}</a></td>
-<td>{{ d.rdf_format.label }}{% if d.compressed %} (gzip){% endif %} – {{ "data, ontology, shapes" if d.quads
-else "data, ontology" }}</td><td><code>{{ d.media_type }}</code></td><td>{{ d.size }}</td>
+<td>{{ d.rdf_format.label }}{% if d.compressed %} (gzip){% endif %} – {{ d.about[1] if d.about[0]
+else "data, ontology, shapes" if d.quads else "data, ontology" }}</td>
+<td><code>{{ d.media_type }}</code></td><td>{{ d.size }}</td>
 <td><code>{{ d.sha256 }}</code></td></tr>{% endfor %}
 </tbody></table></main></body></html>
 """

@@ -7,6 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..errors import PayloadTooLarge
+from ..publishing.linking.geo import check_distance_arity
 from ..publishing.publication import Site
 from ..publishing.representation import Representation
 from ..publishing.service import service_description
@@ -80,6 +81,7 @@ def read_body(limit: int) -> bytes:
 
 def answer(site: Site, asked: QueryRequest) -> Response:
     """Run the query (or answer 304 from the validator) and serialize the negotiated format."""
+    check_distance_arity(asked.query)
     form = queries.query_form(asked.query)
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     safe = request.method in ("GET", "HEAD")  # HEAD is GET without the body (RFC 9110 §9.3.2)

@@ -82,10 +82,14 @@ EXAMPLE_QUERIES = sorted((ROOT / "oms_ld" / "publishing" / "example_queries").gl
 
 @pytest.mark.parametrize("path", EXAMPLE_QUERIES, ids=lambda p: p.stem)
 def test_example_queries_give_the_same_answers(embedded: Flask, remote: tuple[Flask, Server], path: Path) -> None:
-    app, _ = remote
+    app, server = remote
     headers = {"Accept": "text/csv, text/turtle"}
     expected = embedded.test_client().post("/sparql", data={"query": path.read_text()}, headers=headers)
     got = app.test_client().post("/sparql", data={"query": path.read_text()}, headers=headers)
+    if server.name == "virtuoso" and "geof:" in path.read_text():
+        # Virtuoso 7 has no GeoSPARQL functions (README, Linking to oms-ld): the error names the function.
+        assert got.status_code == 502 and "geosparql" in got.text
+        return
     assert got.status_code == expected.status_code, got.text
     if expected.status_code != 200:
         return

@@ -1,0 +1,1 @@
+"""Linking features: reconciliation, code lookups, search and OGC API Features (no Flask here)."""
