@@ -7,7 +7,8 @@ the templates receive finished values and only lay them out (Jinja autoescapes e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import cast
 
 from flask import render_template
 from rdflib import BNode, Graph, Literal, URIRef
@@ -16,6 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from .formats import RDF_FORMATS
+from .kinds import Kinds
 from .labels import Labels, local_name, prefixed_name
 from .namespaces import GEO, OMS, sparql_prologue
 from .queries import iri_ref
@@ -120,6 +122,8 @@ class Value:
     iri: str = ""
     qname: str = ""
     code: bool = False
+    #: What kind of thing the IRI is ("storregional nodstad"), shown when another thing has the same name.
+    kind: str = ""
 
 
 @dataclass
@@ -211,8 +215,17 @@ def split_properties(graph: Graph, thing: URIRef, base: str) -> dict[str, list[t
     return sections
 
 
-def resource_view(graph: Graph, thing: str, labels: Labels, lang: str, base: str) -> dict[str, object]:
-    """Everything the resource template shows, as display values."""
+def with_kinds(found: list[Row], kinds: Kinds, labels: Labels, lang: str) -> list[Row]:
+    """`found` with the kind beside every linked name that another thing shares."""
+    for row in found:
+        row.values = [replace(v, kind=kinds.beside(v.iri, v.text, labels, lang)) if v.iri else v for v in row.values]
+    return found
+
+
+def resource_view(
+    graph: Graph, thing: str, labels: Labels, lang: str, base: str, kinds: Kinds | None = None
+) -> dict[str, object]:
+    """Everything the resource template shows, as display values (with kinds beside shared names)."""
     subject = URIRef(thing)
     sections = split_properties(graph, subject, base)
     view: dict[str, object] = {name: rows(pairs, labels, lang, base) for name, pairs in sections.items()}
@@ -221,6 +234,10 @@ def resource_view(graph: Graph, thing: str, labels: Labels, lang: str, base: str
     pointing = [(p, s) for s, p in graph.subject_predicates(subject) if s not in (doc, subject)]
     view["referred_by"] = rows(pointing, labels, lang, base)
     view["title"] = labels.label(thing, lang)
+    view["kind"] = kinds.beside(thing, str(view["title"]), labels, lang) if kinds is not None else ""
+    if kinds is not None:
+        for name in ("refers_to", "referred_by"):
+            view[name] = with_kinds(cast(list[Row], view[name]), kinds, labels, lang)
     view["lead"] = in_lang(graph, subject, (DCTERMS.description, RDFS.comment), lang)
     return view
 
@@ -322,7 +339,7 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     return render_template(
         "resource.html",
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),
-        **resource_view(graph, thing, labels, lang, site.base),
+        **resource_view(graph, thing, labels, lang, site.base, Kinds(site.sources.ontology, site.sources.data)),
         thing=thing,
         geometries=geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else [],
         map_svg=map_svg,

@@ -408,10 +408,10 @@ def test_bytes_that_are_not_utf8(client: FlaskClient, path: str, body: bytes | N
 def test_non_ascii_utf8_works(client: FlaskClient) -> None:
     query = (
         f"SELECT ?label {{ ?n a <{OMS}NodeCity> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label "
-        'FILTER(STRSTARTS(?label, "Linköping (") && LANG(?label) = "sv") }'
+        'FILTER(STRSTARTS(?label, "Linkö") && LANG(?label) = "sv") }'
     )
     for method in METHODS:
-        assert [r["label"] for r in rows(ask(client, query, method=method))] == ["Linköping (storregional nodstad)"]
+        assert [r["label"] for r in rows(ask(client, query, method=method))] == ["Linköping"]
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -1,0 +1,60 @@
+"""What kind of thing a resource is, for display beside its name.
+
+Labels are names ("Uppsala"); the kind lives in `rdf:type` and the ontology. Where several things
+share a name (the node city Uppsala, the place Uppsala), pages show the kind beside the name,
+"Uppsala — storregional nodstad", from the label of the thing's most specific ÖMS class.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from .labels import LABEL_PROPERTIES, Labels
+from .namespaces import OMS
+
+
+class Kinds:
+    """The most specific ÖMS classes of every typed resource, and which names more than one thing has."""
+
+    def __init__(self, ontology: Graph, data: Graph) -> None:
+        supers: dict[str, set[str]] = {}
+        for sub, sup in ontology.subject_objects(RDFS.subClassOf):
+            if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+                supers.setdefault(str(sub), set()).add(str(sup))
+        #: iri → its ÖMS classes that are not a superclass of another of its classes.
+        self._classes: dict[str, tuple[str, ...]] = {}
+        typed: dict[str, set[str]] = {}
+        for thing, cls in data.subject_objects(RDF.type):
+            if isinstance(thing, URIRef) and str(cls).startswith(str(OMS)):
+                typed.setdefault(str(thing), set()).add(str(cls))
+        for iri, classes in typed.items():
+            implied = set().union(*(_ancestors(c, supers) for c in classes))
+            self._classes[iri] = tuple(sorted(classes - implied))
+        names: dict[tuple[str, str], set[str]] = {}
+        for prop in LABEL_PROPERTIES:
+            for thing, name in data.subject_objects(prop):
+                if isinstance(thing, URIRef) and isinstance(name, Literal):
+                    names.setdefault((str(name).casefold(), name.language or ""), set()).add(str(thing))
+        #: Names (casefolded) that more than one thing carries, in any language.
+        self.shared = {name for (name, _), things in names.items() if len(things) > 1}
+
+    def kind(self, iri: str, labels: Labels, lang: str) -> str:
+        """The label of the most specific ÖMS class(es) of `iri` in `lang`, empty for an untyped IRI."""
+        return ", ".join(labels.label(c, lang) for c in self._classes.get(iri, ()))
+
+    def beside(self, iri: str, name: str, labels: Labels, lang: str) -> str:
+        """The kind to show beside `name` when another thing has the same name, else empty."""
+        return self.kind(iri, labels, lang) if name.casefold() in self.shared else ""
+
+
+def _ancestors(cls: str, supers: dict[str, set[str]]) -> set[str]:
+    """Every superclass of `cls` (transitively, without `cls` itself unless there is a cycle)."""
+    found: set[str] = set()
+    todo = list(supers.get(cls, ()))
+    while todo:
+        sup = todo.pop()
+        if sup not in found:
+            found.add(sup)
+            todo.extend(supers.get(sup, ()))
+    return found
