@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from .formats import RDF_FORMATS
-from .kinds import Kinds
+from .kinds import Kinds, listing_key
 from .labels import Labels, local_name, prefixed_name
 from .namespaces import GEO, OMS, sparql_prologue
 from .queries import iri_ref
@@ -216,9 +216,11 @@ def split_properties(graph: Graph, thing: URIRef, base: str) -> dict[str, list[t
 
 
 def with_kinds(found: list[Row], kinds: Kinds, labels: Labels, lang: str) -> list[Row]:
-    """`found` with the kind beside every linked name that another thing shares."""
+    """`found` with the kind beside every linked name that another thing shares, numbered things in order."""
     for row in found:
         row.values = [replace(v, kind=kinds.beside(v.iri, v.text, labels, lang)) if v.iri else v for v in row.values]
+        if any(v.iri in kinds.ordinals for v in row.values):
+            row.values.sort(key=lambda v: listing_key(v.iri, v.text, kinds.ordinals))
     return found
 
 

@@ -38,6 +38,8 @@ class Kinds:
                     names.setdefault((str(name).casefold(), name.language or ""), set()).add(str(thing))
         #: Names (casefolded) that more than one thing carries, in any language.
         self.shared = {name for (name, _), things in names.items() if len(things) > 1}
+        #: The place of each numbered thing in its list (`oms:ordinal`: the strategic directions 1–5).
+        self.ordinals = ordinals(data)
 
     def kind(self, iri: str, labels: Labels, lang: str) -> str:
         """The label of the most specific ÖMS class(es) of `iri` in `lang`, empty for an untyped IRI."""
@@ -46,6 +48,21 @@ class Kinds:
     def beside(self, iri: str, name: str, labels: Labels, lang: str) -> str:
         """The kind to show beside `name` when another thing has the same name, else empty."""
         return self.kind(iri, labels, lang) if name.casefold() in self.shared else ""
+
+
+def ordinals(data: Graph) -> dict[str, int]:
+    """`oms:ordinal` of every thing that has one: such things are listed in that order, not by name."""
+    found: dict[str, int] = {}
+    for thing, value in data.subject_objects(OMS.ordinal):
+        if isinstance(thing, URIRef) and isinstance(value, Literal) and isinstance(value.toPython(), int):
+            found[str(thing)] = min(int(value.toPython()), found.get(str(thing), int(value.toPython())))
+    return found
+
+
+def listing_key(iri: str, name: str, numbered: dict[str, int]) -> tuple[int, int, str]:
+    """Sort key for a list of things: numbered things by their ordinal first, the rest by name."""
+    ordinal = numbered.get(iri)
+    return (0, ordinal, "") if ordinal is not None else (1, 0, name.casefold())
 
 
 def _ancestors(cls: str, supers: dict[str, set[str]]) -> set[str]:

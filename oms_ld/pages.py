@@ -19,6 +19,7 @@ from .errors import NotFound
 from .formats import BY_SUFFIX, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, MediaType
 from .html import alternates, href_for, labels_for, ontology_view, page, shapes_view, ui
 from .http import send
+from .kinds import listing_key, ordinals
 from .labels import LANGUAGES, Labels
 from .namespaces import DATA_GRAPH, OMS, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
 from .nodemap import node_city_map
@@ -68,10 +69,12 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     for row in members:
         by_class.setdefault(row["class"], set()).add(row["s"])
     classes = sorted(by_class, key=lambda c: (not c.startswith(str(OMS)), labels.label(c, lang).casefold()))
+    numbered = ordinals(site.sources.data)  # the strategic directions in their order, 1–5
     listing = [
         {
             "cls": link(c, labels, lang, site.base),
-            "members": sorted((link(s, labels, lang, site.base) for s in by_class[c]), key=lambda v: v[0].casefold()),
+            "members": [link(s, labels, lang, site.base)
+                        for s in sorted(by_class[c], key=lambda s: listing_key(s, labels.label(s, lang), numbered))],
             "ours": c.startswith(str(OMS)),
         }
         for c in classes

@@ -335,3 +335,13 @@ def test_label_fallback_chain() -> None:
 )
 def test_href_for(iri: str, expected: tuple[str | None, bool]) -> None:
     assert href_for(iri, BASE) == expected
+
+
+@pytest.mark.parametrize("path", ["/", "/doc/strategy/oms-2050"])
+def test_strategic_directions_are_listed_by_ordinal_not_by_name(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    """ÖMS 2050's five directions come in the source text's order (oms:ordinal), in every listing."""
+    body = client.get(path, headers=HTML).get_data(as_text=True)
+    found = re.findall(r'href="/id/strategy/oms-2050/direction-(\d)"', body)
+    assert found, "no strategic direction is listed"
+    for start in range(0, len(found), 5):
+        assert found[start : start + 5] == ["1", "2", "3", "4", "5"]
