@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
+from .cors import register_cors
 from .errors import StoreError, ValidationFailed
 from .http import register_error_handlers
 from .site import Site
@@ -48,5 +49,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql_endpoint.bp)
     app.register_blueprint(downloads.bp)
     register_error_handlers(app)
+    register_cors(app)
     log.info("loaded %d bytes of content, version %s", sources.size, sources.version)  # no rdflib parse
     return app

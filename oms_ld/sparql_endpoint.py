@@ -16,7 +16,9 @@ from .formats import (
     RDF_FORMATS,
     RESULT_ALIASES,
     RESULT_FORMATS,
+    RESULTS_CSV,
     RESULTS_JSON,
+    RESULTS_TSV,
     RESULTS_XML,
     TURTLE,
     MediaType,
@@ -31,8 +33,9 @@ bp = Blueprint("sparql", __name__)
 #: Results worth keeping in the representation cache (GET only); bigger ones are recomputed.
 CACHE_LIMIT = 512 * 1024
 SD_FORMATS: tuple[MediaType, ...] = (TURTLE, *RDF_FORMATS[1:], HTML)
-#: ASK answers: CSV and TSV define no boolean (SPARQL 1.1 CSV/TSV §1: SELECT results only).
-BOOLEAN_FORMATS: tuple[MediaType, ...] = (RESULTS_JSON, RESULTS_XML)
+#: ASK answers. CSV and TSV define no boolean (SPARQL 1.1 CSV/TSV §1: SELECT results only); like Oxigraph
+#: and Fuseki, an ASK asked for in them is answered with the one word `true` or `false`.
+BOOLEAN_FORMATS: tuple[MediaType, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
