@@ -42,12 +42,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             log.warning("the store does not answer at start (%s); the dataset description waits for it", exc.message)
     app.extensions["oms_ld"] = site
 
-    from . import downloads, pages, resources, sparql_endpoint
+    from . import downloads, graphs, pages, resources, sparql_endpoint
 
     app.register_blueprint(resources.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql_endpoint.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(graphs.bp)
     register_error_handlers(app)
     register_cors(app)
     log.info("loaded %d bytes of content, version %s", sources.size, sources.version)  # no rdflib parse
