@@ -12,6 +12,7 @@ from .config import load_config
 from .cors import register_cors
 from .errors import StoreError, ValidationFailed
 from .http import register_error_handlers
+from .retired import register_retired
 from .site import Site
 from .sources import load_sources
 from .store import open_store
@@ -51,5 +52,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(graphs.bp)
     register_error_handlers(app)
     register_cors(app)
+    register_retired(app)
     log.info("loaded %d bytes of content, version %s", sources.size, sources.version)  # no rdflib parse
     return app

@@ -22,6 +22,8 @@ def defaults() -> dict[str, Any]:
         "DATA_DIR": str(ROOT / "data"),
         "SHAPES_DIR": str(ROOT / "shapes"),
         "QUERIES_DIR": str(ROOT / "oms_ld" / "queries"),
+        # Retired IRIs (410 Gone, or 301 to a replacement); read by the server, not published.
+        "RETIRED_DIR": str(ROOT / "retired"),
         # Remote SPARQL endpoint; empty means the embedded store.
         "SPARQL_ENDPOINT": "",
         "SPARQL_USER": "",

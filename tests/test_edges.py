@@ -14,7 +14,8 @@ from oms_ld import create_app
 PREFLIGHT = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET",
              "Access-Control-Request-Headers": "accept-language, if-none-match"}  # fmt: skip
 RESOURCES = ["/", "/id/node-city/uppsala", "/doc/node-city/uppsala", "/doc/node-city/uppsala.ttl", "/def/oms",
-             "/def/shapes.rdf", "/map.svg", "/download/", "/.well-known/void", "/catalog", "/graph/data", "/def/oms/1.0.0"]  # fmt: skip
+             "/def/shapes.rdf", "/map.svg", "/download/", "/.well-known/void", "/catalog", "/graph/data",
+             "/def/oms/1.0.0"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
