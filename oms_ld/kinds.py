@@ -59,10 +59,10 @@ def ordinals(data: Graph) -> dict[str, int]:
     return found
 
 
-def listing_key(iri: str, name: str, numbered: dict[str, int]) -> tuple[int, int, str]:
-    """Sort key for a list of things: numbered things by their ordinal first, the rest by name."""
+def listing_key(iri: str, name: str, numbered: dict[str, int]) -> tuple[int, int, str, str]:
+    """Sort key for a list of things: numbered things by their ordinal first, the rest by name, then IRI."""
     ordinal = numbered.get(iri)
-    return (0, ordinal, "") if ordinal is not None else (1, 0, name.casefold())
+    return (0, ordinal, "", iri) if ordinal is not None else (1, 0, name.casefold(), iri)
 
 
 def _ancestors(cls: str, supers: dict[str, set[str]]) -> set[str]:

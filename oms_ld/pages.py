@@ -19,7 +19,7 @@ from .errors import NotFound
 from .formats import BY_SUFFIX, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, MediaType
 from .html import alternates, href_for, labels_for, ontology_view, page, shapes_view, ui
 from .http import send
-from .kinds import listing_key, ordinals
+from .kinds import Kinds, listing_key
 from .labels import LANGUAGES, Labels
 from .namespaces import DATA_GRAPH, OMS, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
 from .nodemap import node_city_map
@@ -69,11 +69,12 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     for row in members:
         by_class.setdefault(row["class"], set()).add(row["s"])
     classes = sorted(by_class, key=lambda c: (not c.startswith(str(OMS)), labels.label(c, lang).casefold()))
-    numbered = ordinals(site.sources.data)  # the strategic directions in their order, 1–5
+    kinds = Kinds(site.sources.ontology, site.sources.data)
+    numbered = kinds.ordinals  # the strategic directions in their order, 1–5
     listing = [
         {
             "cls": link(c, labels, lang, site.base),
-            "members": [link(s, labels, lang, site.base)
+            "members": [(*link(s, labels, lang, site.base), kinds.beside(s, labels.label(s, lang), labels, lang))
                         for s in sorted(by_class[c], key=lambda s: listing_key(s, labels.label(s, lang), numbered))],
             "ours": c.startswith(str(OMS)),
         }
