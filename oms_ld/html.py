@@ -124,6 +124,8 @@ class Value:
     code: bool = False
     #: What kind of thing the IRI is ("storregional nodstad"), shown when another thing has the same name.
     kind: str = ""
+    #: The element id of this value: the fragment of a hash IRI on the page's thing (…/x#contact).
+    anchor: str = ""
 
 
 @dataclass
@@ -224,8 +226,21 @@ def with_kinds(found: list[Row], kinds: Kinds, labels: Labels, lang: str) -> lis
     return found
 
 
+def anchor_hash_iris(found: list[Row], thing: str, taken: set[str]) -> None:
+    """Give the first value that is a hash IRI on `thing` (…/x#contact) its fragment as element id,
+    so a link to the hash IRI lands on it (fragments in `taken` have their element elsewhere)."""
+    used = set(taken)
+    for row in found:
+        for i, v in enumerate(row.values):
+            fragment = v.iri[len(thing) + 1 :] if v.iri.startswith(thing + "#") else ""
+            if fragment and fragment not in used:
+                used.add(fragment)
+                row.values[i] = replace(v, anchor=fragment)
+
+
 def resource_view(
-    graph: Graph, thing: str, labels: Labels, lang: str, base: str, kinds: Kinds | None = None
+    graph: Graph, thing: str, labels: Labels, lang: str, base: str, kinds: Kinds | None = None,
+    taken: set[str] | None = None,
 ) -> dict[str, object]:
     """Everything the resource template shows, as display values (with kinds beside shared names)."""
     subject = URIRef(thing)
@@ -235,6 +250,8 @@ def resource_view(
     doc = URIRef(thing.replace(f"{base}id/", f"{base}doc/", 1))
     pointing = [(p, s) for s, p in graph.subject_predicates(subject) if s not in (doc, subject)]
     view["referred_by"] = rows(pointing, labels, lang, base)
+    anchor_hash_iris([r for name in ("facts", "refers_to", "external", "provenance")
+                      for r in cast(list[Row], view[name])], thing, taken or set())  # fmt: skip
     view["title"] = labels.label(thing, lang)
     view["kind"] = kinds.beside(thing, str(view["title"]), labels, lang) if kinds is not None else ""
     if kinds is not None:
@@ -338,11 +355,14 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
         from .nodemap import node_city_map
 
         map_svg = node_city_map(site, lang, highlight=thing)
+    shapes = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
+    own = {g.iri[len(thing) + 1 :] for g, _ in shapes if g.iri.startswith(thing + "#")}  # rows of the geometry table
+    kinds = Kinds(site.sources.ontology, site.sources.data)
     return render_template(
         "resource.html",
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),
-        **resource_view(graph, thing, labels, lang, site.base, Kinds(site.sources.ontology, site.sources.data)),
+        **resource_view(graph, thing, labels, lang, site.base, kinds, own),
         thing=thing,
-        geometries=geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else [],
+        geometries=shapes,
         map_svg=map_svg,
     )

@@ -296,7 +296,8 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
         disposition = ("Content-Disposition", f'attachment; filename="{dump.filename}"')
         text += _location(f"= /download/{name}", _add([disposition, DESCRIBED_BY, _vary(), *common]))
     text += _location('~ "^/static/(?:.*/)?(?<oms_file>[^/]+)$"',
-                      _add([("Content-Disposition", "inline; filename=$oms_file"), ("Cache-Control", "no-cache")]))
+                      _add([("Content-Disposition", "inline; filename=$oms_file"), ("Cache-Control", "no-cache"),
+                            *common[1:]]))  # the app marks every answer readable cross-origin (cors.py)
     text += [
         "    # The SPARQL endpoint is not static: send it to the app where one runs, for example",
         "    # location = /sparql { proxy_pass http://127.0.0.1:8080; }",
