@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from .formats import RDF_FORMATS
-from .kinds import Kinds, listing_key
+from .kinds import Kinds, kinds_of, listing_key
 from .labels import Labels, local_name, prefixed_name
 from .namespaces import GEO, OMS, sparql_prologue
 from .queries import iri_ref
@@ -357,7 +357,7 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
         map_svg = node_city_map(site, lang, highlight=thing)
     shapes = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
     own = {g.iri[len(thing) + 1 :] for g, _ in shapes if g.iri.startswith(thing + "#")}  # rows of the geometry table
-    kinds = Kinds(site.sources.ontology, site.sources.data)
+    kinds = kinds_of(site.sources)
     return render_template(
         "resource.html",
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),

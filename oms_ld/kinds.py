@@ -7,11 +7,19 @@ share a name (the node city Uppsala, the place Uppsala), pages show the kind bes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .labels import LABEL_PROPERTIES, Labels
 from .namespaces import OMS
+
+if TYPE_CHECKING:
+    from .sources import Sources
+
+#: Kinds per content version: built once (a pass over the data), then shared by every page render.
+_BUILT: dict[str, Kinds] = {}
 
 
 class Kinds:
@@ -48,6 +56,17 @@ class Kinds:
     def beside(self, iri: str, name: str, labels: Labels, lang: str) -> str:
         """The kind to show beside `name` when another thing has the same name, else empty."""
         return self.kind(iri, labels, lang) if name.casefold() in self.shared else ""
+
+
+def kinds_of(sources: Sources) -> Kinds:
+    """The kinds of the content of `sources`, built on first use per content version."""
+    found = _BUILT.get(sources.version)
+    if found is None:
+        found = Kinds(sources.ontology, sources.data)
+        if len(_BUILT) >= 4:
+            _BUILT.clear()
+        _BUILT[sources.version] = found
+    return found
 
 
 def ordinals(data: Graph) -> dict[str, int]:

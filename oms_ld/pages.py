@@ -19,7 +19,7 @@ from .errors import NotFound
 from .formats import BY_SUFFIX, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, MediaType
 from .html import alternates, href_for, labels_for, ontology_view, page, shapes_view, ui
 from .http import send
-from .kinds import Kinds, listing_key
+from .kinds import kinds_of, listing_key
 from .labels import LANGUAGES, Labels
 from .namespaces import DATA_GRAPH, OMS, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
 from .nodemap import node_city_map
@@ -69,7 +69,7 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     for row in members:
         by_class.setdefault(row["class"], set()).add(row["s"])
     classes = sorted(by_class, key=lambda c: (not c.startswith(str(OMS)), labels.label(c, lang).casefold()))
-    kinds = Kinds(site.sources.ontology, site.sources.data)
+    kinds = kinds_of(site.sources)
     numbered = kinds.ordinals  # the strategic directions in their order, 1–5
     listing = [
         {
