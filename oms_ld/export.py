@@ -28,11 +28,12 @@ from flask import Flask
 from .dataset import PROFILES
 from .downloads import CATALOG_FORMATS, INDEX_FORMATS, VOID_FORMATS
 from .errors import NotFound
-from .formats import HTML, MediaType
+from .formats import HTML, RDF_FORMATS, MediaType
 from .nginx import DEFINITIONS, VARIANTS, known_content_types, nginx_config, standalone_config
 from .pages import DEF_FORMATS
 from .resources import DOC_FORMATS, LANGUAGES, checked_path
 from .site import Site
+from .store import GRAPHS
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ def representations(app: Flask, documents: Iterable[str] | None = None) -> Itera
         yield fetch(f"{VARIANTS}/map.{lang}.svg", "/map.svg", lang=lang)
     for name in DEFINITIONS:
         yield from variants(f"/def/{name}", DEF_FORMATS)
+    for name in GRAPHS:
+        yield from variants(f"/graph/{name}", DEF_FORMATS)
+        for media_type in RDF_FORMATS:
+            yield fetch(f"graph/{name}/triples.{media_type.suffix}", f"/graph/{name}/triples.{media_type.suffix}")
     for path in document_paths(site) if documents is None else [checked_path(p) for p in documents]:
         yield from variants(f"/doc/{path}", DOC_FORMATS)
     for media_type in INDEX_FORMATS:

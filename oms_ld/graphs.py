@@ -56,6 +56,19 @@ def _split(name: str, *, strict: bool = True) -> tuple[str, MediaType | None]:
     return stem, media_type
 
 
+def version_iris(site: Site) -> list[tuple[str, str]]:
+    """(name, version) of every `owl:versionIRI` of /def/oms and /def/shapes that is under the document."""
+    from .pages import definition_graph
+
+    found = []
+    for name in ("oms", "shapes"):
+        graph, iri = definition_graph(site, name)
+        for version in sorted(str(v) for v in graph.objects(URIRef(iri), OWL.versionIRI)):
+            if version.startswith(iri + "/"):
+                found.append((name, version[len(iri) + 1 :]))
+    return found
+
+
 @bp.route("/def/<name>/<version>")
 def definition_version(name: str, version: str) -> Response:
     """A version IRI of the ontology (or shapes): the same document as `/def/{name}`, while it is current."""

@@ -23,6 +23,7 @@ from .http import COMPRESSIBLE
 from .pages import DEF_FORMATS
 from .resources import _PATH, DOC_FORMATS
 from .site import Site
+from .store import GRAPHS
 
 VARIANTS = "_variants"
 DEFINITIONS = ("oms", "shapes")
@@ -50,9 +51,11 @@ NOT_ACCEPTABLE = "406"
 _PARAMS = r"(\s*;\s*(?!q=)[^,;]*)*"
 
 LANGUAGE_MAP = r"""map $http_accept_language $oms_lang_accept {
-    default sv;
+    default en;
+    "" sv;
     "~*^(?:(?!\b(?:sv|en)\b).)*\bsv\b" sv;
     "~*\ben\b" en;
+    "~\*" sv;
 }
 
 map $arg_lang $oms_lang {
@@ -183,6 +186,36 @@ def _links(stem: str, formats: Sequence[MediaType], describes: str = "") -> list
     return found + ([("Link", f'<{describes}>; rel="describes"')] if describes else [])
 
 
+def published_iris(site: Site, rdf: str, common: list[tuple[str, str]]) -> list[str]:
+    """Locations for the IRIs of graphs.py and retired.py: graph triples, version IRIs, retired IRIs."""
+    from .graphs import version_iris
+    from .retired import load_retired
+
+    text = _location(f'~ "^/graph/(?<oms_path>{"|".join(GRAPHS)})/triples\\.(?<oms_ext>{rdf})$"',
+                     _add([("Link", '</graph/$oms_path>; rel="describedby"'), _vary(), *common]))  # fmt: skip
+    for name, version in version_iris(site):
+        # The version IRI is the current document: answered exactly as /def/{name} (same files, same headers).
+        text += _location(f'~ "^/def/{name}/{re.escape(version)}(?<oms_rest>\\.(?:{rdf}|html))?$"',
+                          [f"        rewrite ^ /def/{name}$oms_rest last;"])  # fmt: skip
+    base = str(site.config["BASE_IRI"])
+    for iri, entry in sorted(load_retired(site.config.get("RETIRED_DIR")).items()):
+        if not iri.startswith(base + "id/"):
+            continue
+        path = iri[len(base) + 3 :]
+        pattern = f'~ "^/(?:id/{re.escape(path)}|doc/{re.escape(path)}(?<oms_rest>\\.(?:{rdf}|html))?)$"'
+        if entry.replaced_by is not None and entry.replaced_by.startswith(base + "id/"):
+            target = entry.replaced_by[len(base) + 3 :]
+            text += _location(f'= /id/{path}', [*_add(common[1:2]), f"        return 301 /id/{target};"])
+            text += _location(pattern.replace("id/" + re.escape(path) + "|", ""),
+                              [*_add(common[1:2]), f"        return 301 /doc/{target}$oms_rest;"])  # fmt: skip
+        else:
+            note = entry.notes.get("en") or ""
+            body = f"410 Gone\\n\\n{iri}: This IRI has been retired; it is never reused for anything else.\\n{note}\\n"
+            text += _location(pattern, ["        add_header Access-Control-Allow-Origin '*' always;",
+                                        f'        return 410 "{body.replace(chr(34), "")}";'])  # fmt: skip
+    return text
+
+
 def known_content_types(site: Site) -> dict[str, str]:
     """File extension → the Content-Type the app sends for it (the exported static files add theirs)."""
     found = {m.suffix: m.content_type for m in (*DOC_FORMATS, *VOID_FORMATS, *CATALOG_FORMATS, *INDEX_FORMATS)}
@@ -252,8 +285,10 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
         "",
     ]
     families = (("/doc", slug, _links("/doc/$oms_path", DOC_FORMATS, "/id/$oms_path")),
-                ("/def", "|".join(DEFINITIONS), _links("/def/$oms_path", DEF_FORMATS)))  # fmt: skip
+                ("/def", "|".join(DEFINITIONS), _links("/def/$oms_path", DEF_FORMATS)),
+                ("/graph", "|".join(GRAPHS), _links("/graph/$oms_path", DEF_FORMATS)))  # fmt: skip
     rdf = "|".join(m.suffix for m in DOC_FORMATS if m is not HTML)
+    text += published_iris(site, rdf, common)  # first: nginx tries regex locations in order
     for prefix, pattern, links in families:
         text += _location(f'~ "^{prefix}/(?<oms_path>{pattern})$"', [
             f"        set $oms_stem {prefix}/$oms_path;",
