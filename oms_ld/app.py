@@ -12,6 +12,7 @@ from .config import Settings, load_settings
 from .errors import StoreError, ValidationFailed
 from .publishing.publication import Site
 from .publishing.representation import RepresentationCache
+from .publishing.retired import load_retired
 from .publishing.validation import validate_sources
 from .rdf.sources import load_sources
 from .rdf.uris import UriPolicy
@@ -34,7 +35,9 @@ def build_site(settings: Settings) -> Site:
         raise ValidationFailed(report)
     store = open_store(settings, sources, uris)
     cache = RepresentationCache(max_bytes=settings.cache_max_bytes)
-    site = Site(settings=settings, uris=uris, sources=sources, store=store, report=report, cache=cache)
+    retired = load_retired(settings.retired_dir)
+    site = Site(settings=settings, uris=uris, sources=sources, store=store, report=report, cache=cache,
+                retired=retired)
     if sources.size <= settings.precompute_max_bytes:
         try:
             site.metadata  # noqa: B018 -- build the dumps and dataset description now, while nobody waits

@@ -36,6 +36,8 @@ class Settings:
     data_dir: str = str(ROOT / "data")
     shapes_dir: str = str(ROOT / "shapes")
     queries_dir: str = str(ROOT / "oms_ld" / "publishing" / "example_queries")
+    #: Retired IRIs (410 Gone, or 301 to a replacement); read by the server, not published.
+    retired_dir: str = str(ROOT / "retired")
     #: A remote SPARQL endpoint; empty means the embedded store.
     sparql_endpoint: str = ""
     sparql_user: str = ""

@@ -23,7 +23,32 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e ".[test]"
-ruff check oms_ld tests benchmarks
-mypy
-python3 -m pytest "$@"
+# The Python to install into: the active virtualenv; else python3 itself unless it is externally managed
+# (PEP 668: Debian's and Ubuntu's python3 refuse pip installs), in which case a .venv here. CI runs as
+# root on a pyenv Python, which is not externally managed, so it installs there as before.
+if [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
+    PY="$VIRTUAL_ENV/bin/python"
+elif python3 -c 'import os, sys, sysconfig; sys.exit(os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
+    PY=python3
+else
+    if ! [ -x .venv/bin/python ]; then
+        if ! python3 -m venv .venv; then
+            rm -rf .venv
+            if [ "$(id -u)" = 0 ]; then
+                # Debian's python3 has no venv module without this package (the ensurepip it needs).
+                apt-get update -qq
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+                python3 -m venv .venv
+            else
+                echo "python3 -m venv failed: install Debian's python3-venv (apt-get install python3-venv)" >&2
+                exit 1
+            fi
+        fi
+    fi
+    PY=.venv/bin/python
+fi
+
+"$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
+"$PY" -m ruff check oms_ld tests benchmarks
+"$PY" -m mypy
+"$PY" -m pytest "$@"

@@ -148,3 +148,33 @@ def test_the_seed_text_is_represented(published: Graph) -> None:
     assert len(set(published.subjects(RDF.type, OMS.Report))) == 2
     assert len(set(published.subjects(RDF.type, OMS.PartnerRegion))) == 3
     assert len(set(published.subjects(RDF.type, OMS.County))) == 7
+
+
+def test_labels_are_names_without_a_parenthesised_qualifier(published: Graph) -> None:
+    """The kind of a thing is its rdf:type; "Uppsala (storregional nodstad)" is not a name."""
+    qualified = sorted(
+        f"{s} {o!r}"
+        for p in (RDFS.label, SKOS.prefLabel)
+        for s, o in published.subject_objects(p)
+        if re.search(r"\(.*\)", str(o))
+    )
+    assert not qualified
+
+
+def test_no_alternative_label_repeats_the_label(published: Graph) -> None:
+    repeated = sorted(
+        f"{s} {o!r}" for s, o in published.subject_objects(SKOS.altLabel) if (s, RDFS.label, o) in published
+    )
+    assert not repeated
+
+
+def test_every_ontology_term_has_its_own_label(sources: Sources) -> None:
+    """A class and a property (oms:RegionalAuthority, oms:regionalAuthority) are told apart by their labels."""
+    seen: dict[tuple[str, str | None], str] = {}
+    clashes = []
+    for term, label in sorted(sources.ontology.subject_objects(RDFS.label)):
+        key = (str(label), label.language if isinstance(label, Literal) else None)
+        if key in seen:
+            clashes.append(f"{key}: {seen[key]} and {term}")
+        seen[key] = str(term)
+    assert not clashes

@@ -18,6 +18,7 @@ from ..errors import NotAcceptable
 from ..publishing.dataset import PROFILES
 from ..publishing.publication import Site
 from ..rdf.formats import ALIASES, BY_MIME, BY_SUFFIX, HTML, MediaType
+from ..rdf.uris import GROUPS
 from ..web.conneg import negotiate
 from ..web.http import COMPRESSIBLE
 from ..web.representations import (
@@ -56,9 +57,11 @@ NOT_ACCEPTABLE = "406"
 _PARAMS = r"(\s*;\s*(?!q=)[^,;]*)*"
 
 LANGUAGE_MAP = r"""map $http_accept_language $oms_lang_accept {
-    default sv;
+    default en;
+    "" sv;
     "~*^(?:(?!\b(?:sv|en)\b).)*\bsv\b" sv;
     "~*\ben\b" en;
+    "~\*" sv;
 }
 
 map $arg_lang $oms_lang {
@@ -189,6 +192,35 @@ def _links(stem: str, formats: Sequence[MediaType], describes: str = "") -> list
     return found + ([("Link", f'<{describes}>; rel="describes"')] if describes else [])
 
 
+def published_iris(site: Site, rdf: str, common: list[tuple[str, str]]) -> list[str]:
+    """Locations for the IRIs of graphs.py and retired.py: graph triples, version IRIs, retired IRIs."""
+    from ..web.graphs import version_iris
+
+    text = _location(f'~ "^/graph/(?<oms_path>{"|".join(GROUPS)})/triples\\.(?<oms_ext>{rdf})$"',
+                     _add([("Link", '</graph/$oms_path>; rel="describedby"'), _vary(), *common]))  # fmt: skip
+    for name, version in version_iris(site):
+        # The version IRI is the current document: answered exactly as /def/{name} (same files, same headers).
+        text += _location(f'~ "^/def/{name}/{re.escape(version)}(?<oms_rest>\\.(?:{rdf}|html))?$"',
+                          [f"        rewrite ^ /def/{name}$oms_rest last;"])  # fmt: skip
+    base = site.base
+    for iri, entry in sorted(site.retired.items()):
+        if not iri.startswith(base + "id/"):
+            continue
+        path = iri[len(base) + 3 :]
+        pattern = f'~ "^/(?:id/{re.escape(path)}|doc/{re.escape(path)}(?<oms_rest>\\.(?:{rdf}|html))?)$"'
+        if entry.replaced_by is not None and entry.replaced_by.startswith(base + "id/"):
+            target = entry.replaced_by[len(base) + 3 :]
+            text += _location(f'= /id/{path}', [*_add(common[1:2]), f"        return 301 /id/{target};"])
+            text += _location(pattern.replace("id/" + re.escape(path) + "|", ""),
+                              [*_add(common[1:2]), f"        return 301 /doc/{target}$oms_rest;"])  # fmt: skip
+        else:
+            note = entry.notes.get("en") or ""
+            body = f"410 Gone\\n\\n{iri}: This IRI has been retired; it is never reused for anything else.\\n{note}\\n"
+            text += _location(pattern, ["        add_header Access-Control-Allow-Origin '*' always;",
+                                        f'        return 410 "{body.replace(chr(34), "")}";'])  # fmt: skip
+    return text
+
+
 def known_content_types(site: Site) -> dict[str, str]:
     """File extension → the Content-Type the app sends for it (the exported static files add theirs)."""
     found = {m.suffix: m.content_type for m in (*DOC_FORMATS, *VOID_FORMATS, *CATALOG_FORMATS, *INDEX_FORMATS)}
@@ -258,8 +290,10 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
         "",
     ]
     families = (("/doc", slug, _links("/doc/$oms_path", DOC_FORMATS, "/id/$oms_path")),
-                ("/def", "|".join(DEFINITIONS), _links("/def/$oms_path", DEF_FORMATS)))  # fmt: skip
+                ("/def", "|".join(DEFINITIONS), _links("/def/$oms_path", DEF_FORMATS)),
+                ("/graph", "|".join(GROUPS), _links("/graph/$oms_path", DEF_FORMATS)))  # fmt: skip
     rdf = "|".join(m.suffix for m in DOC_FORMATS if m is not HTML)
+    text += published_iris(site, rdf, common)  # first: nginx tries regex locations in order
     for prefix, pattern, links in families:
         text += _location(f'~ "^{prefix}/(?<oms_path>{pattern})$"', [
             f"        set $oms_stem {prefix}/$oms_path;",
@@ -302,7 +336,8 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
         disposition = ("Content-Disposition", f'attachment; filename="{dump.filename}"')
         text += _location(f"= /download/{name}", _add([disposition, DESCRIBED_BY, _vary(), *common]))
     text += _location('~ "^/static/(?:.*/)?(?<oms_file>[^/]+)$"',
-                      _add([("Content-Disposition", "inline; filename=$oms_file"), ("Cache-Control", "no-cache")]))
+                      _add([("Content-Disposition", "inline; filename=$oms_file"), ("Cache-Control", "no-cache"),
+                            *common[1:]]))  # the app marks every answer readable cross-origin (cors.py)
     text += [
         "    # The SPARQL endpoint is not static: send it to the app where one runs, for example",
         "    # location = /sparql { proxy_pass http://127.0.0.1:8080; }",

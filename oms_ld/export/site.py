@@ -26,7 +26,8 @@ from pathlib import Path
 from ..errors import NotFound
 from ..publishing.dataset import PROFILES
 from ..publishing.publication import Site
-from ..rdf.formats import HTML, MediaType
+from ..rdf.formats import HTML, RDF_FORMATS, MediaType
+from ..rdf.uris import GROUPS
 from ..web import App, site_of
 from ..web.representations import CATALOG_FORMATS, DEF_FORMATS, DOC_FORMATS, INDEX_FORMATS, LANGUAGES, VOID_FORMATS
 from ..web.resources import checked_path
@@ -106,6 +107,10 @@ def representations(app: App, documents: Iterable[str] | None = None) -> Iterato
         yield fetch(f"{VARIANTS}/map.{lang}.svg", "/map.svg", lang=lang)
     for name in DEFINITIONS:
         yield from variants(f"/def/{name}", DEF_FORMATS)
+    for name in GROUPS:
+        yield from variants(f"/graph/{name}", DEF_FORMATS)
+        for media_type in RDF_FORMATS:
+            yield fetch(f"graph/{name}/triples.{media_type.suffix}", f"/graph/{name}/triples.{media_type.suffix}")
     for path in document_paths(site) if documents is None else [checked_path(p) for p in documents]:
         yield from variants(f"/doc/{path}", DOC_FORMATS)
     for media_type in INDEX_FORMATS:

@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
-from rdflib.compare import to_canonical_graph
+from rdflib import Graph
 
 from ..errors import ConfigError
+from ..rdf.canonical import canonical, canonical_bytes, nt_lines
 from ..rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, MediaType
-from ..rdf.namespaces import bind_prefixes
-from ..rdf.serialize import rdf_bytes
 from ..rdf.sources import Sources
 from ..rdf.uris import UriPolicy
 
@@ -73,38 +69,13 @@ class Dump:
         return self.rdf_format in QUAD_FORMATS
 
 
-def canonical(graph: Graph) -> Graph:
-    """`graph` with blank nodes relabelled canonically (so equal graphs serialize alike); as-is without any."""
-    if not any(isinstance(term, BNode) for triple in graph for term in triple):
-        return graph
-    result = bind_prefixes(Graph())
-    for triple in to_canonical_graph(graph):
-        result.add(triple)
-    return result
-
-
-def _nt_lines(graph: Graph) -> list[str]:
-    """The N-Triples lines of `graph`, sorted."""
-    return sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
-
-
 def nquads(sources: Sources, uris: UriPolicy) -> bytes:
     """Every graph as N-Quads: graph by graph (ontology, data, shapes), lines sorted within each."""
     lines: list[str] = []
     for group, iri in uris.graphs.items():
         graph: Graph = getattr(sources, group)
-        lines += [f"{line[:-2].rstrip()} <{iri}> ." for line in _nt_lines(canonical(graph))]
+        lines += [f"{line[:-2].rstrip()} <{iri}> ." for line in nt_lines(canonical(graph))]
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _sorted_json(value: Any) -> Any:
-    """JSON with every array (except RDF lists) in a fixed order, so the text does not depend on set order."""
-    if isinstance(value, dict):
-        return {k: (v if k == "@list" else _sorted_json(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
 
 
 def dump_bytes(sources: Sources, media_type: MediaType, uris: UriPolicy) -> bytes:
@@ -114,14 +85,11 @@ def dump_bytes(sources: Sources, media_type: MediaType, uris: UriPolicy) -> byte
     if media_type is TRIG:
         quads = list(ox.parse(nquads(sources, uris), ox.RdfFormat.N_QUADS))
         return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=uris.prefixes) or b""
-    published = canonical(sources.published())
-    if media_type is JSONLD:
-        document = _sorted_json(json.loads(rdf_bytes(published, JSONLD)))
-        return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    lines = rdf_bytes(published, NTRIPLES)
-    if media_type is NTRIPLES:
-        return lines
-    if media_type in (TURTLE, RDFXML):
+    published = canonical(sources.published(), uris.prefixes)
+    if media_type in (JSONLD, NTRIPLES, RDFXML):
+        return canonical_bytes(published, media_type, relabel=False, prefixes=uris.prefixes)
+    lines = canonical_bytes(published, NTRIPLES, relabel=False)
+    if media_type is TURTLE:
         # pyoxigraph writes in the (sorted) order given; rdflib's Turtle writer is quadratic on big data.
         assert media_type.oxigraph is not None
         triples = list(ox.parse(lines, ox.RdfFormat.N_TRIPLES))

@@ -25,6 +25,7 @@ from .dumps import Dump, build_dumps
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
 from .representation import Representation, RepresentationCache, make_etag
+from .retired import Retired
 from .validation import ValidationReport
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class Site:
     store: Store
     report: ValidationReport
     cache: RepresentationCache = field(default_factory=RepresentationCache)
+    #: Retired IRIs (answered 301 or 410), by IRI.
+    retired: dict[str, Retired] = field(default_factory=dict)
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _dumps: dict[str, Dump] | None = field(default=None, repr=False)
     _metadata: Graph | None = field(default=None, repr=False)

@@ -86,10 +86,15 @@ def _message(report: Graph, shapes: Graph, result: Node) -> str:
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
-    """Validate `data` (with `ontology` mixed in) against `shapes`, without inference."""
+    """Validate `data` (with `ontology` mixed in) against `shapes`, without inference.
+
+    pySHACL adds its "system triples" (`owl:Class rdfs:subClassOf rdfs:Class`, …) to the shapes graph
+    it is given, so it gets a copy: `shapes` is the published shapes graph, and what is published must
+    not depend on whether this process validated (a cold start) or skipped it (a warm one).
+    """
     conforms, report, _ = validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=_copy(shapes),
         ont_graph=ontology,
         inference="none",
         advanced=True,
@@ -111,6 +116,15 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) ->
         )
     results.sort(key=lambda v: (v.focus, v.path, v.message))
     return ValidationReport(conforms=bool(conforms), graph=report, results=tuple(results))
+
+
+def _copy(graph: Graph) -> Graph:
+    """A new graph with the triples and prefixes of `graph`, for a library that may change what it is given."""
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    copy += graph
+    return copy
 
 
 def _stamp(cache_dir: str | Path, version: str) -> Path:

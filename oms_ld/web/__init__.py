@@ -21,14 +21,18 @@ def site_of(app: Flask) -> Site:
 
 def register(site: Site) -> Flask:
     """A Flask app serving `site`: blueprints, error mapping, request limits."""
-    from . import codes, downloads, features, pages, reconcile, resources, search, sparql
+    from . import codes, downloads, features, graphs, pages, reconcile, resources, search, sparql
     from .context import EXTENSION
+    from .cors import register_cors
     from .http import register_error_handlers
+    from .retired import register_retired
 
     app = Flask("oms_ld.web", template_folder="templates", static_folder="static")
     app.config.update(TESTING=site.settings.testing, MAX_CONTENT_LENGTH=site.settings.max_request_bytes)
     app.extensions[EXTENSION] = site
-    for module in (resources, pages, sparql, downloads, reconcile, codes, features, search):
+    for module in (resources, pages, sparql, downloads, graphs, reconcile, codes, features, search):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
+    register_cors(app)
+    register_retired(app)
     return app

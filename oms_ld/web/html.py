@@ -7,7 +7,8 @@ the templates receive finished values and only lay them out (Jinja autoescapes e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import cast
 
 from flask import render_template
 from rdflib import BNode, Graph, Literal, URIRef
@@ -17,6 +18,7 @@ from rdflib.term import Node
 
 from ..publishing.publication import Site
 from ..rdf.formats import RDF_FORMATS
+from ..rdf.kinds import Kinds, kinds_of, listing_key
 from ..rdf.labels import Labels, local_name, prefixed_name
 from ..rdf.namespaces import GEO, OMS, sparql_prologue
 from ..rdf.queries import iri_ref
@@ -48,6 +50,10 @@ class Value:
     iri: str = ""
     qname: str = ""
     code: bool = False
+    #: What kind of thing the IRI is ("storregional nodstad"), shown when another thing has the same name.
+    kind: str = ""
+    #: The element id of this value: the fragment of a hash IRI on the page's thing (…/x#contact).
+    anchor: str = ""
 
 
 @dataclass
@@ -130,8 +136,32 @@ def split_properties(graph: Graph, thing: URIRef, base: str) -> dict[str, list[t
     return sections
 
 
-def resource_view(graph: Graph, thing: str, labels: Labels, lang: str, base: str) -> dict[str, object]:
-    """Everything the resource template shows, as display values."""
+def with_kinds(found: list[Row], kinds: Kinds, labels: Labels, lang: str) -> list[Row]:
+    """`found` with the kind beside every linked name that another thing shares, numbered things in order."""
+    for row in found:
+        row.values = [replace(v, kind=kinds.beside(v.iri, v.text, labels, lang)) if v.iri else v for v in row.values]
+        if any(v.iri in kinds.ordinals for v in row.values):
+            row.values.sort(key=lambda v: listing_key(v.iri, v.text, kinds.ordinals))
+    return found
+
+
+def anchor_hash_iris(found: list[Row], thing: str, taken: set[str]) -> None:
+    """Give the first value that is a hash IRI on `thing` (…/x#contact) its fragment as element id,
+    so a link to the hash IRI lands on it (fragments in `taken` have their element elsewhere)."""
+    used = set(taken)
+    for row in found:
+        for i, v in enumerate(row.values):
+            fragment = v.iri[len(thing) + 1 :] if v.iri.startswith(thing + "#") else ""
+            if fragment and fragment not in used:
+                used.add(fragment)
+                row.values[i] = replace(v, anchor=fragment)
+
+
+def resource_view(
+    graph: Graph, thing: str, labels: Labels, lang: str, base: str, kinds: Kinds | None = None,
+    taken: set[str] | None = None,
+) -> dict[str, object]:
+    """Everything the resource template shows, as display values (with kinds beside shared names)."""
     subject = URIRef(thing)
     sections = split_properties(graph, subject, base)
     view: dict[str, object] = {name: rows(pairs, labels, lang, base) for name, pairs in sections.items()}
@@ -139,7 +169,13 @@ def resource_view(graph: Graph, thing: str, labels: Labels, lang: str, base: str
     doc = URIRef(thing.replace(f"{base}id/", f"{base}doc/", 1))
     pointing = [(p, s) for s, p in graph.subject_predicates(subject) if s not in (doc, subject)]
     view["referred_by"] = rows(pointing, labels, lang, base)
+    anchor_hash_iris([r for name in ("facts", "refers_to", "external", "provenance")
+                      for r in cast(list[Row], view[name])], thing, taken or set())  # fmt: skip
     view["title"] = labels.label(thing, lang)
+    view["kind"] = kinds.beside(thing, str(view["title"]), labels, lang) if kinds is not None else ""
+    if kinds is not None:
+        for name in ("refers_to", "referred_by"):
+            view[name] = with_kinds(cast(list[Row], view[name]), kinds, labels, lang)
     view["lead"] = in_lang(graph, subject, (DCTERMS.description, RDFS.comment), lang)
     return view
 
@@ -236,11 +272,14 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     map_svg = ""
     if (subject, RDF.type, OMS.NodeCity) in graph:
         map_svg = node_city_map(site, lang, highlight=thing)
+    shapes = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
+    own = {g.iri[len(thing) + 1 :] for g, _ in shapes if g.iri.startswith(thing + "#")}  # rows of the geometry table
+    kinds = kinds_of(site.sources)
     return render_template(
         "resource.html",
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),
-        **resource_view(graph, thing, labels, lang, site.base),
+        **resource_view(graph, thing, labels, lang, site.base, kinds, own),
         thing=thing,
-        geometries=geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else [],
+        geometries=shapes,
         map_svg=map_svg,
     )

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from ..errors import NotFound
 from ..publishing.publication import Site
 from ..rdf.formats import BY_SUFFIX, HTML, MediaType
+from ..rdf.kinds import kinds_of, listing_key
 from ..rdf.labels import LANGUAGES, Labels
 from ..rdf.namespaces import OMS, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
 from ..rdf.queries import iri_ref
@@ -55,10 +56,13 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
     for row in members:
         by_class.setdefault(row["class"], set()).add(row["s"])
     classes = sorted(by_class, key=lambda c: (not c.startswith(str(OMS)), labels.label(c, lang).casefold()))
+    kinds = kinds_of(site.sources)
+    numbered = kinds.ordinals  # the strategic directions in their order, 1–5
     listing = [
         {
             "cls": link(c, labels, lang, site),
-            "members": sorted((link(s, labels, lang, site) for s in by_class[c]), key=lambda v: v[0].casefold()),
+            "members": [(*link(s, labels, lang, site), kinds.beside(s, labels.label(s, lang), labels, lang))
+                        for s in sorted(by_class[c], key=lambda s: listing_key(s, labels.label(s, lang), numbered))],
             "ours": c.startswith(str(OMS)),
         }
         for c in classes

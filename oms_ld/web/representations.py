@@ -8,7 +8,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..rdf.formats import HTML, JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, RESULTS_JSON, RESULTS_XML, TURTLE, MediaType
+from ..rdf.formats import (
+    HTML,
+    JSONLD,
+    NTRIPLES,
+    RDF_FORMATS,
+    RDFXML,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    RESULTS_TSV,
+    RESULTS_XML,
+    TURTLE,
+    MediaType,
+)
 
 #: Error pages and the checksum listing come as plain text to non-browsers.
 TEXT = MediaType("text/plain", "txt", "Text")
@@ -44,8 +56,9 @@ VOID = Kind("void", "/.well-known/void", RDF_FORMATS, ("Accept",))
 CATALOG = Kind("catalog", "/catalog", (RDFXML, TURTLE, JSONLD, NTRIPLES), ("Accept", "Accept-Profile"))
 #: The SPARQL endpoint without a query: its service description, or the query page for a browser.
 SERVICE = Kind("service", "/sparql", (TURTLE, *RDF_FORMATS[1:], HTML), ("Accept",))
-#: ASK answers: CSV and TSV define no boolean (SPARQL 1.1 CSV/TSV §1: SELECT results only).
-BOOLEAN_FORMATS: tuple[MediaType, ...] = (RESULTS_JSON, RESULTS_XML)
+#: ASK answers. CSV and TSV define no boolean (SPARQL 1.1 CSV/TSV §1: SELECT results only); like Oxigraph
+#: and Fuseki, an ASK asked for in them is answered with the one word `true` or `false`.
+BOOLEAN_FORMATS: tuple[MediaType, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
 
 TABLE: tuple[Kind, ...] = (DOCUMENT, DEFINITION, DOWNLOAD_INDEX, VOID, CATALOG, SERVICE)
 DOC_FORMATS = DOCUMENT.formats

@@ -27,11 +27,18 @@ def checked_path(rest: str) -> str:
 
 
 def language(supported: tuple[str, ...] = LANGUAGES) -> str:
-    """The page language: `?lang=`, else Accept-Language (sv, then en), else Swedish."""
+    """The page language: `?lang=`, else Accept-Language (sv, then en), else Swedish.
+
+    A client that asks only for other languages (`de`, `fi`) reads English sooner than Swedish; a
+    client that states no preference gets Swedish, the language of the source text.
+    """
     asked = request.args.get("lang", "")
     if asked in supported:
         return asked
-    return request.accept_languages.best_match(supported, default=supported[0]) or supported[0]
+    if not request.accept_languages:
+        return supported[0]
+    fallback = "en" if "en" in supported else supported[0]
+    return request.accept_languages.best_match(supported, default=fallback) or fallback
 
 
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD"])

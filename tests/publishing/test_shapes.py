@@ -64,3 +64,11 @@ def _result_message():  # type: ignore[no-untyped-def]
 
 def test_empty_graph_conforms_trivially(sources: Sources) -> None:
     assert validate_graph(Graph(), sources.shapes, sources.ontology).conforms
+
+
+def test_validation_leaves_the_shapes_graph_as_it_was() -> None:
+    """pySHACL adds system triples to the shapes graph it is given: the published one must not change."""
+    fresh = load_sources(load_settings())
+    before = len(fresh.shapes)
+    assert validate_graph(fresh.data, fresh.shapes, fresh.ontology).conforms
+    assert len(fresh.shapes) == before

@@ -214,7 +214,7 @@ def test_openrefine_reconciles_names_from_other_agencies(refine: str, server: st
     extend_column(refine, project, "kommun", service, asked)
     names, rows = values(refine, project)
     assert len(names) == 4, names  # OpenRefine names the new columns after our meta names
-    code, county = names.index("municipality code"), names.index("county")
+    code, county = names.index("municipality code"), names.index("in county")
     by_name = {row[names.index("kommun")]: row for row in rows}
     assert by_name["Stockholms stad"][code] == "0180" and by_name["Gavle"][code] == "2180"
     assert by_name["Stockholms stad"][county] == "Stockholms län"

@@ -21,7 +21,8 @@ from ..conftest import BASE, DATA_GRAPH, ROOT, URIS
 
 HTML = {"Accept": "text/html"}
 NODE_CITY = "/doc/node-city/uppsala"
-SCRIPT_LABEL = "<script>alert(1)</script>"
+# A tagged template call: a script that would alert, and a label without parentheses (labels are names).
+SCRIPT_LABEL = "<script>alert`1`</script>"
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -117,13 +118,18 @@ def test_landing_page_language_caching_and_conditional_get(client) -> None:  # t
 # --- resource pages ------------------------------------------------------------------------------
 
 
+UPPSALA_SV = 'Uppsala <span class="kind">— storregional nodstad</span>'
+UPPSALA_EN = 'Uppsala <span class="kind">— major regional node city</span>'
+
+
 @pytest.mark.parametrize(
     ("query", "headers", "lang", "title"),
     [
-        ("?lang=sv", {}, "sv", "Uppsala (storregional nodstad)"),
-        ("?lang=en", {}, "en", "Uppsala (major regional node city)"),
-        ("", {"Accept-Language": "en-GB,en;q=0.8"}, "en", "Uppsala (major regional node city)"),
-        ("", {"Accept-Language": "sv-SE,sv;q=0.9,en;q=0.5"}, "sv", "Uppsala (storregional nodstad)"),
+        # The name is the label; the kind is shown beside it because the place Uppsala shares the name.
+        ("?lang=sv", {}, "sv", UPPSALA_SV),
+        ("?lang=en", {}, "en", UPPSALA_EN),
+        ("", {"Accept-Language": "en-GB,en;q=0.8"}, "en", UPPSALA_EN),
+        ("", {"Accept-Language": "sv-SE,sv;q=0.9,en;q=0.5"}, "sv", UPPSALA_SV),
     ],
 )
 def test_resource_page_language(client, query: str, headers: dict[str, str], lang: str, title: str) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +204,7 @@ def test_labels_with_markup_are_escaped(script_app) -> None:  # type: ignore[no-
         body = client.get(url, headers=HTML).text
         assert SCRIPT_LABEL not in body and "<script" not in body, url
     body = client.get(NODE_CITY + "?lang=sv", headers=HTML).text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "&lt;script&gt;alert`1`&lt;/script&gt;" in body
     parse_page(body)
 
 
@@ -331,3 +337,13 @@ def test_label_fallback_chain() -> None:
 )
 def test_href_for(iri: str, expected: tuple[str | None, bool]) -> None:
     assert href_for(iri, BASE) == expected
+
+
+@pytest.mark.parametrize("path", ["/", "/doc/strategy/oms-2050"])
+def test_strategic_directions_are_listed_by_ordinal_not_by_name(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    """ÖMS 2050's five directions come in the source text's order (oms:ordinal), in every listing."""
+    body = client.get(path, headers=HTML).get_data(as_text=True)
+    found = re.findall(r'href="/id/strategy/oms-2050/direction-(\d)"', body)
+    assert found, "no strategic direction is listed"
+    for start in range(0, len(found), 5):
+        assert found[start : start + 5] == ["1", "2", "3", "4", "5"]
