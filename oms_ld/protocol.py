@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
-from . import queries
-from .errors import BadRequest, QueryRefused, UnsupportedMediaType, UpdateRefused
+from . import queries, sparql_text
+from .errors import BadRequest, UnsupportedMediaType, UpdateRefused
 from .formats import RDF_FORMATS, RESULT_FORMATS
 from .namespaces import SD, bind_prefixes
 
@@ -80,7 +80,8 @@ def read_request(
     Raises:
         UpdateRefused: an update request (never executed), also one sent as `query`.
         UnsupportedMediaType: a POST body type the protocol does not define for queries.
-        BadRequest: several or empty `query` parameters, bad charset or bytes, SERVICE.
+        BadRequest: several or empty `query` parameters, bad charset or bytes, text that is not SPARQL 1.1
+            (see sparql_text.read), SERVICE (QueryRefused).
     """
     params = list(url_params)
     direct: str | None = None
@@ -111,13 +112,9 @@ def read_request(
         raise BadRequest(f"exactly one query is allowed per request, got {len(texts)}")
     if not texts[0].strip():
         raise BadRequest("the query is empty")
-    if queries.is_update(texts[0]):
-        raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted (not even as a query)")
-    if "SERVICE" in queries.keywords(texts[0]):
-        raise QueryRefused(
-            "SERVICE is not allowed: it would make this server send requests to other hosts on your behalf. "
-            "Run federated queries from your own SPARQL client, with this endpoint as one of the services."
-        )
+    reading = sparql_text.read(texts[0])  # by the grammar's terminals; BadRequest when they do not read
+    sparql_text.refuse_update(reading)
+    sparql_text.refuse_service(reading)
     for iri in default + named:
         queries.iri_ref(iri)
     if default or named:  # a protocol dataset replaces the service's default entirely (§2.1.4)

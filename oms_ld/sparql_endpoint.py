@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from . import queries
+from . import sparql_text
 from .cache import Representation, make_etag
 from .conneg import negotiate
 from .errors import PayloadTooLarge
@@ -83,7 +83,7 @@ def read_body(limit: int) -> bytes:
 
 def answer(site: Site, asked: QueryRequest) -> Response:
     """Run the query (or answer 304 from the validator) and serialize the negotiated format."""
-    form = queries.query_form(asked.query)
+    form = sparql_text.read(asked.query).form
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     safe = request.method in ("GET", "HEAD")  # HEAD is GET without the body (RFC 9110 §9.3.2)
     formats = RDF_FORMATS if graph_form else BOOLEAN_FORMATS if form == "ASK" else RESULT_FORMATS

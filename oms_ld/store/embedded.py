@@ -11,8 +11,8 @@ import pyoxigraph as ox
 
 from ..errors import BadRequest, OmsLdError, QueryTimeout, StoreError
 from ..formats import PARSE_FORMATS
-from ..queries import keywords
 from ..sources import Sources
+from ..sparql_text import read, refuse_in_store
 from .base import Result
 from .pool import QueryPool, Reply, Request
 
@@ -145,15 +145,22 @@ class EmbeddedStore:
     def _answer(self, request: Request) -> Reply:
         """Execute one request and return picklable bytes (runs in-process or in a pool child)."""
         sparql, default_graphs, named_graphs, max_rows = request
+        try:
+            reading = read(sparql)
+            refuse_in_store(reading)  # the endpoint refused these already; a store never runs them
+        except OmsLdError as exc:
+            return ("error", ("BadRequest", exc.message))
         graphs = self._default if default_graphs is None else default_graphs
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [ox.NamedNode(g) for g in graphs]
-        if default_graphs is None and "FROM" in keywords(sparql):
+        if default_graphs is None and reading.has_dataset:
             default = None  # the query's own FROM decides (local graphs only; nothing is fetched)
         named: list[ox.NamedNode | ox.BlankNode] | None = (
             None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs]
         )
         try:
-            answer = self._store.query(sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named)
+            # The canonical text, not the client's: pyoxigraph reads it exactly as the grammar does (see sparql_text).
+            text = reading.canonical()
+            answer = self._store.query(text, base_iri=self.base_iri, default_graph=default, named_graphs=named)
             return _collect(answer, max_rows)
         except SyntaxError as exc:
             return ("error", ("BadRequest", f"SPARQL syntax error: {exc}"))

@@ -1,0 +1,559 @@
+"""SPARQL 1.1 request text read by the grammar's terminals: pure functions, no I/O, no Flask.
+
+`read(text)` tokenizes a request exactly by the SPARQL 1.1 Query terminals (§19.8, longest match,
+with the \\u and \\U escapes of §19.2 applied first) and returns a `Reading`: the query form, whether
+it is an update, whether it uses SERVICE, its FROM / FROM NAMED graphs, its nesting depth, and a
+canonical text (`Reading.canonical`) that every engine reads the same way.
+
+Why a tokenizer is enough to decide: outside strings, IRIs, variables, names and language tags,
+a bare word in SPARQL can only be a keyword. Why engines are given the canonical text and not the
+client's: parsers do not all follow the longest-match rule. pyoxigraph (and Oxigraph server) match
+keywords without a word boundary and read `<` after a value as "less than" even when an IRI
+reference could be read there, so a query the grammar reads one way could run another way:
+
+* ``PREFIX : <http://evil/> PREFIX service: <x:> SELECT * { service:x { ?s ?p ?o } }`` runs
+  ``SERVICE :x`` in pyoxigraph; the grammar reads the prefixed name ``service:x``.
+* ``FILTER(1<2)SERVICE#>`` + newline + ``<http://evil/> {…}`` runs SERVICE in pyoxigraph;
+  the grammar reads the IRI ``<2)SERVICE#>``.
+
+The canonical text closes both: prefixes are renamed (``p0:``, ``p1:``, never the start of a
+keyword), tokens are separated by one space, comments are dropped, strings are written with
+escapes on one line; and an IRI reference right after a value inside an expression (always a
+syntax error by the grammar, "less than" to pyoxigraph) is refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from .errors import BadRequest, QueryRefused, UpdateRefused
+
+#: Brackets plus chained unary operators deeper than this are refused (pyoxigraph's recursive
+#: parser and evaluator overflow the stack somewhere above a few thousand levels).
+MAX_NESTING = 200
+#: Operators, UNION, OPTIONAL, MINUS, BIND … that each add a level to the algebra tree, summed over
+#: the open brackets: a left-deep chain of 10 000 `+` or `UNION` crashes pyoxigraph too.
+MAX_TREE = 1000
+
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+#: What an update request starts with after its prologue (SPARQL 1.1 Update §3).
+UPDATE_VERBS = frozenset({"INSERT", "DELETE", "WITH", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
+#: Keywords only the update grammar has: a query never contains one.
+UPDATE_ONLY = UPDATE_VERBS | {"DATA", "USING", "INTO", "TO", "DEFAULT", "ALL"}
+#: Every keyword of the SPARQL 1.1 Query and Update grammars (§19.8), matched case-insensitively.
+KEYWORDS = frozenset(
+    {
+        "BASE", "PREFIX", "SELECT", "DISTINCT", "REDUCED", "AS", "CONSTRUCT", "WHERE", "DESCRIBE", "ASK", "FROM",
+        "NAMED", "GROUP", "BY", "HAVING", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "VALUES", "UNDEF", "OPTIONAL",
+        "GRAPH", "SERVICE", "SILENT", "BIND", "MINUS", "UNION", "FILTER", "NOT", "IN", "EXISTS", "TRUE", "FALSE",
+        "SEPARATOR", "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL",
+        "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS", "STRENDS",
+        "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW",
+        "UUID", "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT",
+        "SAMETERM", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "COUNT",
+        "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT",
+    }
+) | UPDATE_ONLY  # fmt: skip
+_NOT_OPERATORS = frozenset({"VALUES", "TRUE", "FALSE", "UNDEF"})
+#: Tokens after which an IRI reference is grammatical inside an expression (anything else there
+#: could also be read as the operator "<": refused, see the module docstring).
+_BEFORE_IRI_IN_EXPRESSION = frozenset({"(", ",", "!", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/",
+                                       "^^", "DISTINCT"})  # fmt: skip
+_CHAINING = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", ".", ";", ",",
+                       "UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "VALUES", "GRAPH", "IN"})  # fmt: skip
+_UNARY = frozenset({"!", "+", "-", "^"})
+
+# --- The terminals of SPARQL 1.1 Query §19.8, as regular expressions.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+_ECHAR = r"\\[tbnrf\\\"']"
+_EXPONENT = "[eE][+-]?[0-9]+"
+_WS = "[\x20\t\r\n]"
+_TERMINALS = [
+    ("WS", f"{_WS}+"),
+    ("COMMENT", "#[^\r\n]*"),
+    ("IRIREF", '<[^<>"{}|^`\\\\\x00-\x20]*>'),
+    ("PNAME_LN", f"(?:{_PN_PREFIX})?:{_PN_LOCAL}"),
+    ("PNAME_NS", f"(?:{_PN_PREFIX})?:"),
+    ("BLANK_NODE_LABEL", f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
+    ("VAR", f"[?$]{_VARNAME}"),
+    ("LANGTAG", "@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
+    ("DOUBLE", f"[+-]?(?:[0-9]+\\.[0-9]*{_EXPONENT}|\\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT})"),
+    ("DECIMAL", "[+-]?[0-9]*\\.[0-9]+"),
+    ("INTEGER", "[+-]?[0-9]+"),
+    ("STRING_LONG1", f"'''(?:(?:'|'')?(?:[^'\\\\]|{_ECHAR}))*'''"),
+    ("STRING_LONG2", f'"""(?:(?:"|"")?(?:[^"\\\\]|{_ECHAR}))*"""'),
+    ("STRING1", f"'(?:[^'\\\\\n\r]|{_ECHAR})*'"),
+    ("STRING2", f'"(?:[^"\\\\\n\r]|{_ECHAR})*"'),
+    ("NIL", f"\\({_WS}*\\)"),
+    ("ANON", f"\\[{_WS}*\\]"),
+    ("WORD", "[A-Za-z][A-Za-z0-9_]*"),
+    ("PUNCT", r"\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-=!<>^|?]"),
+]
+#: Alternatives in an order where the first that matches is the longest (IRIREF before "<", a
+#: prefixed name before a keyword, numbers before "." and signs, long strings before short ones).
+_TOKEN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _TERMINALS))
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_UNESCAPE_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_IRI_PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One terminal: its kind (the §19.8 name, or KEYWORD, A, PUNCT, STRING), text and position."""
+
+    kind: str
+    text: str
+    line: int
+    column: int
+
+    @property
+    def keyword(self) -> str:
+        """The keyword in upper case ("" for any other token)."""
+        return self.text.upper() if self.kind == "KEYWORD" else ""
+
+    @property
+    def symbol(self) -> str:
+        """What decides grammar here: the keyword, the punctuation, or the kind of the token."""
+        return self.keyword or (self.text if self.kind == "PUNCT" else self.kind)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the grammar says a request is, and the text to give an engine."""
+
+    tokens: tuple[Token, ...]
+    #: SELECT, ASK, CONSTRUCT or DESCRIBE; None for an update.
+    form: str | None
+    is_update: bool
+    has_service: bool
+    has_base: bool
+    #: Whether an IRI reference is relative (it resolves against BASE, or the service's base IRI).
+    has_relative_iri: bool
+    #: The FROM and FROM NAMED graphs, resolved against BASE and the prefixes.
+    from_graphs: tuple[str, ...]
+    from_named: tuple[str, ...]
+    #: The deepest nesting of brackets and unary operators.
+    depth: int
+
+    @property
+    def has_dataset(self) -> bool:
+        """Whether the query names its own dataset (FROM or FROM NAMED)."""
+        return bool(self.from_graphs or self.from_named)
+
+    def canonical(self, *, without_dataset: bool = False) -> str:
+        """The request as one line of tokens joined by single spaces: comments dropped, keywords in
+        upper case, strings re-escaped, prefixes renamed `p0:`, `p1:` … (so no name can be read as a
+        keyword followed by a name). `without_dataset` leaves out the FROM and FROM NAMED clauses.
+        """
+        return " ".join(text for text, _ in self.pieces(without_dataset=without_dataset))
+
+    def pieces(self, *, without_dataset: bool = False) -> list[tuple[str, Token]]:
+        """The words of `canonical()`, each with the (first) token it was written from."""
+        names: dict[str, str] = {}
+        for i, token in enumerate(self.tokens):
+            if token.keyword == "PREFIX" and i + 1 < len(self.tokens):
+                names.setdefault(self.tokens[i + 1].text[:-1], f"p{len(names)}")
+        out: list[tuple[str, Token]] = []
+        skip = 0
+        for i, token in enumerate(self.tokens):
+            if skip:
+                skip -= 1
+                continue
+            if without_dataset and token.keyword == "FROM":
+                skip = 2 if i + 1 < len(self.tokens) and self.tokens[i + 1].keyword == "NAMED" else 1
+                continue
+            text = _canonical(token, names)
+            attached = token.kind == "LANGTAG" or token.text in ("^^", ",") or bool(out) and out[-1][0].endswith("^^")
+            if token.text == "(" and i and self.tokens[i - 1].kind in ("KEYWORD", "IRIREF", "PNAME_LN", "PNAME_NS"):
+                attached = True
+            if out and attached:
+                # A literal stays one word ("x"@en, "1"^^<…>), and so does a call: pyoxigraph 0.5 refuses
+                # CONCAT ( ?a, ?b ) and COALESCE(?a , ?b), though white space between tokens is free in SPARQL.
+                out[-1] = (out[-1][0] + text, out[-1][1])
+            else:
+                out.append((text, token))
+        return out
+
+    def position(self, offset: int, *, without_dataset: bool = False) -> tuple[int, int]:
+        """The line and column in the client's text of the character at `offset` in `canonical()`."""
+        start = 0
+        found = self.tokens[0] if self.tokens else Token("", "", 1, 1)
+        for text, token in self.pieces(without_dataset=without_dataset):
+            if start > offset:
+                break
+            found = token
+            start += len(text) + 1
+        return found.line, found.column
+
+
+def _canonical(token: Token, names: dict[str, str]) -> str:
+    if token.kind == "KEYWORD":
+        # true and false in lower case: pyoxigraph 0.5 does not read TRUE, though keywords ignore case.
+        return token.keyword.lower() if token.keyword in ("TRUE", "FALSE") else token.keyword
+    if token.kind in ("PNAME_NS", "PNAME_LN"):
+        prefix, local = token.text.split(":", 1)
+        return f"{names[prefix]}:{local}"
+    if token.kind == "STRING":
+        value = _string_value(token.text)
+        escaped = "".join(_ESCAPE_OUT.get(c, c) for c in value)
+        return f'"{escaped}"'
+    if token.kind == "NIL":
+        return "()"
+    if token.kind == "ANON":
+        return "[]"
+    return token.text
+
+
+_ESCAPE_OUT = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _string_value(text: str) -> str:
+    quote = 3 if text[:3] in ("'''", '"""') else 1
+    return re.sub(r"\\(.)", lambda m: _UNESCAPE_ECHAR[m.group(1)], text[quote:-quote], flags=re.DOTALL)
+
+
+def unescape(text: str) -> str:
+    """The text with the \\u and \\U escapes of SPARQL 1.1 §19.2 replaced by their characters.
+
+    Raises:
+        BadRequest: an escape of a surrogate or beyond U+10FFFF, or escapes that spell another escape.
+    """
+
+    def char(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise BadRequest(f"\\u or \\U escape of a code point that is not a character: {match.group()}")
+        return chr(code)
+
+    result = _ESCAPE.sub(char, text)
+    if result != text and _ESCAPE.search(result):
+        raise BadRequest("the query has \\u escapes that spell other \\u escapes: write the characters themselves")
+    return result
+
+
+def tokenize(text: str) -> list[Token]:
+    """The terminals of `text` (already unescaped), without white space and comments.
+
+    Raises:
+        BadRequest: text that is no SPARQL 1.1 terminal (the message gives line and column).
+    """
+    tokens: list[Token] = []
+    position, line, line_start = 0, 1, 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        column = position - line_start + 1
+        if match is None:
+            raise BadRequest(f"SPARQL syntax error at {line}:{column}: {_unreadable(text, position)}")
+        kind = match.lastgroup
+        assert kind is not None
+        value = match.group()
+        if kind == "WORD":
+            if value.upper() in KEYWORDS:
+                kind = "KEYWORD"
+            elif value == "a":
+                kind = "A"
+            else:
+                raise BadRequest(f"SPARQL syntax error at {line}:{column}: {value!r} is not a SPARQL 1.1 keyword")
+        elif kind.startswith("STRING"):
+            kind = "STRING"
+        if kind not in ("WS", "COMMENT"):
+            tokens.append(Token(kind, value, line, column))
+        newlines = value.count("\n") + (value.count("\r") if "\n" not in value else 0)
+        if newlines:
+            line += newlines
+            line_start = position + max(value.rfind("\n"), value.rfind("\r")) + 1
+        position = match.end()
+    return tokens
+
+
+def _unreadable(text: str, position: int) -> str:
+    rest = text[position : position + 20]
+    if rest[:1] in "'\"":
+        return "a string that is not closed on its line (or has an escape other than \\t \\b \\n \\r \\f \\\\ \\\" \\')"
+    if rest[:1] == "\\":
+        return "a backslash outside a string"
+    return f"cannot read {rest!r} (not a SPARQL 1.1 token)"
+
+
+def resolve(base: str | None, reference: str) -> str:
+    """`reference` resolved against `base` by RFC 3986 §5.2 (unchanged when there is no base)."""
+    if _SCHEME.match(reference):
+        scheme, authority, path, query, fragment = _split(reference)
+        return _join(scheme, authority, _remove_dots(path), query, fragment)
+    if base is None:
+        return reference
+    b_scheme, b_authority, b_path, b_query, _ = _split(base)
+    r_scheme, r_authority, r_path, r_query, r_fragment = _split(reference)
+    if r_authority is not None:
+        authority, path, query = r_authority, _remove_dots(r_path), r_query
+    elif r_path == "":
+        authority, path, query = b_authority, b_path, r_query if r_query is not None else b_query
+    else:
+        if r_path.startswith("/"):
+            path = _remove_dots(r_path)
+        elif b_authority is not None and b_path == "":
+            path = _remove_dots("/" + r_path)
+        else:
+            path = _remove_dots(b_path[: b_path.rfind("/") + 1] + r_path)
+        authority, query = b_authority, r_query
+    return _join(b_scheme, authority, path, query, r_fragment)
+
+
+def _split(iri: str) -> tuple[str | None, str | None, str, str | None, str | None]:
+    match = _IRI_PARTS.match(iri)
+    assert match is not None  # every string matches
+    scheme, authority, path, query, fragment = match.groups()
+    return scheme, authority, path or "", query, fragment
+
+
+def _join(scheme: str | None, authority: str | None, path: str, query: str | None, fragment: str | None) -> str:
+    return (
+        (f"{scheme}:" if scheme is not None else "")
+        + (f"//{authority}" if authority is not None else "")
+        + path
+        + (f"?{query}" if query is not None else "")
+        + (f"#{fragment}" if fragment is not None else "")
+    )
+
+
+def _remove_dots(path: str) -> str:
+    output: list[str] = []
+    while path:
+        if path.startswith(("../", "./")):
+            path = path[path.index("/") + 1 :]
+        elif path.startswith("/./") or path == "/.":
+            path = "/" + path[3:]
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:]
+            if output:
+                output.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            end = path.find("/", 1)
+            end = len(path) if end == -1 else end
+            output.append(path[:end])
+            path = path[end:]
+    return "".join(output)
+
+
+def _local_name(local: str) -> str:
+    """A prefixed name's local part as IRI text: `\\x` escapes undone (percent escapes stay)."""
+    return re.sub(r"\\(.)", r"\1", local)
+
+
+@functools.lru_cache(maxsize=512)
+def read(text: str) -> Reading:
+    """The grammar's reading of a SPARQL request (query or update).
+
+    Raises:
+        BadRequest: text that is not made of SPARQL 1.1 terminals, an undeclared prefix, unbalanced
+            brackets, nesting deeper than MAX_NESTING / MAX_TREE, text that is neither a query nor an
+            update, or an IRI reference where an engine could read "<" instead.
+    """
+    tokens = tokenize(unescape(text))
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    has_base = False
+    position = 0
+    while position < len(tokens) and tokens[position].keyword in ("BASE", "PREFIX"):
+        token = tokens[position]
+        if token.keyword == "BASE":
+            iri = _expect(tokens, position + 1, "IRIREF", "BASE needs an IRI reference <…>")
+            base = resolve(base, iri.text[1:-1])
+            has_base = True
+            position += 2
+        else:
+            name = _expect(tokens, position + 1, "PNAME_NS", "PREFIX needs a prefix name ending in ':'")
+            iri = _expect(tokens, position + 2, "IRIREF", "PREFIX needs an IRI reference <…> after the name")
+            prefixes[name.text[:-1]] = resolve(base, iri.text[1:-1])
+            position += 3
+    if position == len(tokens):
+        raise BadRequest("the request has no query, only comments or BASE and PREFIX declarations")
+    first = tokens[position]
+    is_update = first.keyword in UPDATE_VERBS or any(t.keyword in UPDATE_ONLY for t in tokens)
+    form = None if is_update else first.keyword
+    if not is_update and form not in FORMS:
+        raise BadRequest(
+            f"SPARQL syntax error at {first.line}:{first.column}: a query starts with SELECT, ASK, CONSTRUCT "
+            f"or DESCRIBE (after BASE and PREFIX), not {first.text[:40]!r}"
+        )
+    from_graphs: list[str] = []
+    from_named: list[str] = []
+    depth = _check_structure(tokens, prefixes)
+    for i, token in enumerate(tokens):
+        if token.keyword == "FROM":
+            named = i + 1 < len(tokens) and tokens[i + 1].keyword == "NAMED"
+            target = tokens[i + 2] if named and i + 2 < len(tokens) else tokens[i + 1] if i + 1 < len(tokens) else None
+            if target is None or target.kind not in ("IRIREF", "PNAME_LN", "PNAME_NS"):
+                raise BadRequest(f"SPARQL syntax error at {token.line}:{token.column}: FROM needs an IRI")
+            (from_named if named else from_graphs).append(_iri(target, base, prefixes))
+    relative = any(t.kind == "IRIREF" and not _SCHEME.match(t.text[1:]) for t in tokens) or any(
+        not _SCHEME.match(iri) for iri in prefixes.values()
+    )
+    return Reading(
+        tokens=tuple(tokens),
+        form=form,
+        is_update=is_update,
+        has_service=any(t.keyword == "SERVICE" for t in tokens),
+        has_base=has_base,
+        has_relative_iri=relative,
+        from_graphs=tuple(from_graphs),
+        from_named=tuple(from_named),
+        depth=depth,
+    )
+
+
+def _expect(tokens: list[Token], index: int, kind: str, message: str) -> Token:
+    if index >= len(tokens) or tokens[index].kind != kind:
+        where = tokens[min(index, len(tokens) - 1)]
+        raise BadRequest(f"SPARQL syntax error at {where.line}:{where.column}: {message}")
+    return tokens[index]
+
+
+def _iri(token: Token, base: str | None, prefixes: dict[str, str]) -> str:
+    if token.kind == "IRIREF":
+        return resolve(base, token.text[1:-1])
+    prefix, local = token.text.split(":", 1)
+    return prefixes[prefix] + _local_name(local)
+
+
+def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> int:
+    """Check brackets, prefixes, nesting and the "<" ambiguity; return the deepest nesting.
+
+    Each open bracket is one of "{", "[", "expr(" (an expression: FILTER, BIND, function arguments,
+    SELECT and solution-modifier expressions) or "pat(" (a collection, a path group, a VALUES row).
+    """
+    stack: list[str] = []
+    chains: list[int] = [0]
+    query_levels: set[int] = {0}  # bracket depths where a (sub)query's clauses are, not a pattern
+    unary = deepest = 0
+    previous: Token | None = None
+    before: Token | None = None
+    for token in tokens:
+        symbol = token.symbol
+        where = f"at {token.line}:{token.column}"
+        name = token.text.split(":", 1)[0] if token.kind in ("PNAME_NS", "PNAME_LN") else None
+        if name is not None and name not in prefixes and (previous is None or previous.keyword != "PREFIX"):
+            raise BadRequest(f"SPARQL syntax error {where}: the prefix {name}: is not declared "
+                             "(add PREFIX … <…> before the query)")  # fmt: skip
+        if symbol in FORMS and stack and stack[-1] == "{":
+            query_levels.add(len(stack))
+        top = stack[-1] if stack else None
+        if token.kind == "IRIREF" and top == "expr(" and (previous is None or previous.symbol not in
+                                                            _BEFORE_IRI_IN_EXPRESSION):  # fmt: skip
+            raise BadRequest(
+                f"SPARQL syntax error {where}: {token.text[:60]} follows a value inside an expression, where "
+                "SPARQL 1.1 reads it as an IRI reference (§19.8: the longest token wins); to compare with "
+                "'<' or '>', put spaces around the operator (?a < ?b)"
+            )
+        if symbol in ("{", "[", "("):
+            stack.append(_paren(top, previous, before, len(stack) in query_levels) if symbol == "(" else symbol)
+            chains.append(0)
+        elif symbol in ("}", "]", ")"):
+            opener = {"}": "{", "]": "[", ")": "("}[symbol]
+            if not stack or stack[-1][-1] != opener:
+                raise BadRequest(f"SPARQL syntax error {where}: {symbol!r} closes nothing that is open here")
+            query_levels.discard(len(stack))
+            stack.pop()
+            chains.pop()
+        elif symbol in _CHAINING or token.kind in ("INTEGER", "DECIMAL", "DOUBLE") and token.text[0] in "+-":
+            chains[-1] += 1
+        unary = unary + 1 if symbol in _UNARY and _operand_expected(previous) else 0
+        nesting = len(stack) + unary
+        deepest = max(deepest, nesting)
+        if nesting > MAX_NESTING or nesting + sum(chains) > MAX_TREE:
+            raise BadRequest(
+                f"the query is nested too deeply {where} (more than {MAX_NESTING} levels of brackets and "
+                f"operators, or {MAX_TREE} chained operators, UNION, OPTIONAL …): write it flatter"
+            )
+        before, previous = previous, token
+    if stack:
+        raise BadRequest(f"SPARQL syntax error: {len(stack)} bracket(s) are not closed at the end of the query")
+    return deepest
+
+
+def _operand_expected(previous: Token | None) -> bool:
+    """Whether the token after `previous` starts an operand (so "!", "-", "+", "^" are unary there)."""
+    if previous is None:
+        return True
+    return previous.kind in ("PUNCT", "KEYWORD") and previous.text not in (")", "]", "}")
+
+
+def _paren(top: str | None, previous: Token | None, before: Token | None, query_level: bool) -> str:
+    """Whether a "(" opens an expression ("expr(") or a pattern ("pat(": collection, path, VALUES)."""
+    if top == "expr(":
+        return "expr("
+    word = previous.keyword if previous is not None else ""
+    if word == "VALUES":
+        return "pat("
+    if word and word not in _NOT_OPERATORS:
+        return "expr("  # FILTER ( BIND ( STR ( IN ( ORDER BY ( …
+    if query_level or top is None:
+        return "expr("  # SELECT (… AS ?x), GROUP BY, HAVING, ORDER BY: outside any pattern
+    function = previous is not None and previous.kind in ("IRIREF", "PNAME_LN", "PNAME_NS")
+    if function and before is not None and before.keyword == "FILTER":
+        return "expr("  # FILTER <function>(…)
+    return "pat("
+
+
+def refuse_service(reading: Reading) -> None:
+    """Raise QueryRefused when the request uses SERVICE (an outbound request on the client's behalf)."""
+    if reading.has_service:
+        raise QueryRefused(
+            "SERVICE is not allowed: it would make this server send requests to other hosts on your behalf. "
+            "Run federated queries from your own SPARQL client, with this endpoint as one of the services."
+        )
+
+
+def refuse_update(reading: Reading) -> None:
+    """Raise UpdateRefused when the request is (or contains) SPARQL Update."""
+    if reading.is_update:
+        raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted (not even as a query)")
+
+
+def refuse_in_store(reading: Reading) -> None:
+    """What every store checks again before it runs anything: no update, no SERVICE."""
+    refuse_update(reading)
+    refuse_service(reading)
+
+
+@functools.lru_cache(maxsize=256)
+def checked_query(reading: Reading, *, without_dataset: bool = False) -> str:
+    """The canonical text of `reading`, checked with a full SPARQL 1.1 Query parser (rdflib's).
+
+    Used before a query goes to a remote store, whose parser may accept more than SPARQL 1.1 (Virtuoso's
+    DEFINE pragmas, its own functions) or read ambiguous text another way. rdflib parses only: nothing is
+    evaluated. It is slow (pyparsing, about 20 ms for a small query) and its recursion gives up at about
+    24 nested parentheses; such a query is refused as too deep for the check.
+
+    Raises:
+        BadRequest: the text is not a SPARQL 1.1 query, with the position in the client's text.
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    text = reading.canonical(without_dataset=without_dataset)
+    try:
+        parseQuery(text)
+    except ParseBaseException as exc:
+        line, column = reading.position(exc.loc, without_dataset=without_dataset)
+        raise BadRequest(f"SPARQL syntax error at {line}:{column} (SPARQL 1.1 grammar): {exc.msg}") from exc
+    except RecursionError as exc:
+        raise BadRequest("the query is nested too deeply to be checked before it is sent to the triple store: "
+                         "write it flatter") from exc  # fmt: skip
+    except Exception as exc:  # rdflib's parse actions raise plain exceptions on some malformed terms
+        raise BadRequest(f"SPARQL syntax error (SPARQL 1.1 grammar): {exc}") from exc
+    return text
