@@ -33,8 +33,8 @@ from .errors import BadRequest, QueryRefused, UpdateRefused
 #: Brackets plus chained unary operators deeper than this are refused (pyoxigraph's recursive
 #: parser and evaluator overflow the stack somewhere above a few thousand levels).
 MAX_NESTING = 200
-#: Operators, UNION, OPTIONAL, MINUS, BIND … that each add a level to the algebra tree, summed over
-#: the open brackets: a left-deep chain of 10 000 `+` or `UNION` crashes pyoxigraph too.
+#: Operators, triple patterns, UNION, OPTIONAL, MINUS, BIND … that each add a level to the algebra tree,
+#: summed over the open brackets: a chain of 10 000 `+`, `UNION` or triple patterns crashes pyoxigraph too.
 MAX_TREE = 1000
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -56,6 +56,12 @@ KEYWORDS = frozenset(
         "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT",
     }
 ) | UPDATE_ONLY  # fmt: skip
+#: The keywords that name a function (built-in calls and aggregates), not a clause.
+_CALLS = KEYWORDS - UPDATE_ONLY - {
+    "BASE", "PREFIX", "SELECT", "DISTINCT", "REDUCED", "AS", "CONSTRUCT", "WHERE", "DESCRIBE", "ASK", "FROM", "NAMED",
+    "GROUP", "BY", "HAVING", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "VALUES", "UNDEF", "OPTIONAL", "GRAPH",
+    "SERVICE", "SILENT", "BIND", "MINUS", "UNION", "FILTER", "NOT", "IN", "EXISTS", "TRUE", "FALSE", "SEPARATOR",
+}  # fmt: skip
 _NOT_OPERATORS = frozenset({"VALUES", "TRUE", "FALSE", "UNDEF"})
 #: Tokens after which an IRI reference is grammatical inside an expression (anything else there
 #: could also be read as the operator "<": refused, see the module docstring).
@@ -146,6 +152,8 @@ class Reading:
     from_named: tuple[str, ...]
     #: The deepest nesting of brackets and unary operators.
     depth: int
+    #: Positions (in `tokens`) of the "(" that open the arguments of a function call.
+    calls: frozenset[int] = frozenset()
 
     @property
     def has_dataset(self) -> bool:
@@ -176,8 +184,7 @@ class Reading:
                 continue
             text = _canonical(token, names)
             attached = token.kind == "LANGTAG" or token.text in ("^^", ",") or bool(out) and out[-1][0].endswith("^^")
-            if token.text == "(" and i and self.tokens[i - 1].kind in ("KEYWORD", "IRIREF", "PNAME_LN", "PNAME_NS"):
-                attached = True
+            attached = attached or i in self.calls
             if out and attached:
                 # A literal stays one word ("x"@en, "1"^^<…>), and so does a call: pyoxigraph 0.5 refuses
                 # CONCAT ( ?a, ?b ) and COALESCE(?a , ?b), though white space between tokens is free in SPARQL.
@@ -392,7 +399,7 @@ def read(text: str) -> Reading:
         )
     from_graphs: list[str] = []
     from_named: list[str] = []
-    depth = _check_structure(tokens, prefixes)
+    depth, calls = _check_structure(tokens, prefixes)
     for i, token in enumerate(tokens):
         if token.keyword == "FROM":
             named = i + 1 < len(tokens) and tokens[i + 1].keyword == "NAMED"
@@ -413,6 +420,7 @@ def read(text: str) -> Reading:
         from_graphs=tuple(from_graphs),
         from_named=tuple(from_named),
         depth=depth,
+        calls=calls,
     )
 
 
@@ -430,8 +438,9 @@ def _iri(token: Token, base: str | None, prefixes: dict[str, str]) -> str:
     return prefixes[prefix] + _local_name(local)
 
 
-def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> int:
-    """Check brackets, prefixes, nesting and the "<" ambiguity; return the deepest nesting.
+def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> tuple[int, frozenset[int]]:
+    """Check brackets, prefixes, nesting and the "<" ambiguity; return the deepest nesting and the
+    positions of the "(" that open function arguments.
 
     Each open bracket is one of "{", "[", "expr(" (an expression: FILTER, BIND, function arguments,
     SELECT and solution-modifier expressions) or "pat(" (a collection, a path group, a VALUES row).
@@ -442,7 +451,8 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> int:
     unary = deepest = 0
     previous: Token | None = None
     before: Token | None = None
-    for token in tokens:
+    calls: set[int] = set()
+    for index, token in enumerate(tokens):
         symbol = token.symbol
         where = f"at {token.line}:{token.column}"
         name = token.text.split(":", 1)[0] if token.kind in ("PNAME_NS", "PNAME_LN") else None
@@ -461,6 +471,10 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> int:
             )
         if symbol in ("{", "[", "("):
             stack.append(_paren(top, previous, before, len(stack) in query_levels) if symbol == "(" else symbol)
+            if stack[-1] == "expr(" and previous is not None and (
+                previous.kind in ("IRIREF", "PNAME_LN", "PNAME_NS") or previous.keyword in _CALLS
+            ):
+                calls.add(index)
             chains.append(0)
         elif symbol in ("}", "]", ")"):
             opener = {"}": "{", "]": "[", ")": "("}[symbol]
@@ -476,13 +490,14 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> int:
         deepest = max(deepest, nesting)
         if nesting > MAX_NESTING or nesting + sum(chains) > MAX_TREE:
             raise BadRequest(
-                f"the query is nested too deeply {where} (more than {MAX_NESTING} levels of brackets and "
-                f"operators, or {MAX_TREE} chained operators, UNION, OPTIONAL …): write it flatter"
+                f"the query is nested too deeply {where}: more than {MAX_NESTING} levels of brackets and unary "
+                f"operators, or more than {MAX_TREE} operators, triple patterns, UNION, OPTIONAL … in the open "
+                "groups (the query engine would run out of stack); write it flatter"
             )
         before, previous = previous, token
     if stack:
         raise BadRequest(f"SPARQL syntax error: {len(stack)} bracket(s) are not closed at the end of the query")
-    return deepest
+    return deepest, frozenset(calls)
 
 
 def _operand_expected(previous: Token | None) -> bool:

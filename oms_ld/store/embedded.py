@@ -166,7 +166,10 @@ class EmbeddedStore:
             return ("error", ("BadRequest", f"SPARQL syntax error: {exc}"))
         except _RowLimit:
             return ("error", ("BadRequest", f"the result has more than {self.max_rows} rows; add a LIMIT"))
-        except (OSError, ValueError, RuntimeError) as exc:
+        except RuntimeError as exc:  # pyoxigraph: "The custom function <…> is not supported" is the client's
+            kind = "BadRequest" if "is not supported" in str(exc) else "StoreError"
+            return ("error", (kind, f"query failed: {exc}"))
+        except (OSError, ValueError) as exc:
             return ("error", ("StoreError", f"query failed: {exc}"))
 
     def graph_sizes(self) -> dict[str, int]:
