@@ -152,7 +152,7 @@ class Reading:
     from_named: tuple[str, ...]
     #: The deepest nesting of brackets and unary operators.
     depth: int
-    #: Positions (in `tokens`) of the "(" that open the arguments of a function call.
+    #: Positions (in `tokens`) of the "(" (or NIL) that open the arguments of a function call.
     calls: frozenset[int] = frozenset()
 
     @property
@@ -469,6 +469,12 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> tuple[int
                 "SPARQL 1.1 reads it as an IRI reference (§19.8: the longest token wins); to compare with "
                 "'<' or '>', put spaces around the operator (?a < ?b)"
             )
+        if token.kind == "NIL" and previous is not None:  # an empty argument list: NOW(), ex:f()
+            function = previous.kind in ("IRIREF", "PNAME_LN", "PNAME_NS") and (
+                top == "expr(" or len(stack) in query_levels or before is not None and before.keyword == "FILTER"
+            )
+            if function or previous.keyword in _CALLS:
+                calls.add(index)
         if symbol in ("{", "[", "("):
             stack.append(_paren(top, previous, before, len(stack) in query_levels) if symbol == "(" else symbol)
             if stack[-1] == "expr(" and previous is not None and (
