@@ -361,7 +361,7 @@ def _local_name(local: str) -> str:
     return re.sub(r"\\(.)", r"\1", local)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=32)  # the endpoint and the store read the same request; a reading can be large
 def read(text: str) -> Reading:
     """The grammar's reading of a SPARQL request (query or update).
 
@@ -551,7 +551,7 @@ def refuse_in_store(reading: Reading) -> None:
     refuse_service(reading)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=32)
 def checked_query(reading: Reading, *, without_dataset: bool = False) -> str:
     """The canonical text of `reading`, checked with a full SPARQL 1.1 Query parser (rdflib's).
 

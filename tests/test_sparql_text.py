@@ -321,8 +321,8 @@ def test_no_ssrf_spelling_reaches_the_network(client: FlaskClient, listener: tup
         for method in ("GET", "FORM", "DIRECT"):
             response = ask(client, query, method)
             assert response.status_code == 400, (name, text_of(response))
-    ready, _, _ = select.select([sock], [], [], 1.0)
-    assert ready == [], "the endpoint (or the store behind it) connected to the listener"
+        ready, _, _ = select.select([sock], [], [], 0.3)
+        assert ready == [], f"{name}: the endpoint (or the store behind it) connected to the listener"
 
 
 @pytest.mark.parametrize(("query", "accept"), [
@@ -364,6 +364,16 @@ def test_nesting_below_the_limit_runs(embedded: Flask) -> None:
     for query in ("SELECT * { " + "{ " * depth + "}" * depth + " }",
                   "SELECT * { FILTER(" + "(" * depth + "true" + ")" * depth + ") }"):  # fmt: skip
         assert ask(client, query, "DIRECT").status_code == 200
+
+
+def test_nesting_rdflib_cannot_check_is_not_sent_to_a_remote_store(client: FlaskClient, backend: Any) -> None:
+    """rdflib's parser, the check before a remote store, gives up at about 24 nested parentheses: 400, never sent."""
+    query = "SELECT * { FILTER(" + "(" * 40 + "true" + ")" * 40 + ") }"
+    response = ask(client, query, "DIRECT")
+    if backend.name == "embedded":
+        assert response.status_code == 200, text_of(response)
+    else:
+        assert response.status_code == 400 and "too deeply to be checked" in text_of(response)
 
 
 def test_less_than_needs_no_space_where_no_iri_can_be_read(client: FlaskClient) -> None:
