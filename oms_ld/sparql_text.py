@@ -397,6 +397,9 @@ def read(text: str) -> Reading:
             f"SPARQL syntax error at {first.line}:{first.column}: a query starts with SELECT, ASK, CONSTRUCT "
             f"or DESCRIBE (after BASE and PREFIX), not {first.text[:40]!r}"
         )
+    has_service = any(t.keyword == "SERVICE" for t in tokens)
+    if is_update:  # refused whatever else it holds (each operation of an update may have its own prologue)
+        return Reading(tuple(tokens), None, True, has_service, has_base, False, (), (), 0)
     from_graphs: list[str] = []
     from_named: list[str] = []
     depth, calls = _check_structure(tokens, prefixes)
@@ -414,7 +417,7 @@ def read(text: str) -> Reading:
         tokens=tuple(tokens),
         form=form,
         is_update=is_update,
-        has_service=any(t.keyword == "SERVICE" for t in tokens),
+        has_service=has_service,
         has_base=has_base,
         has_relative_iri=relative,
         from_graphs=tuple(from_graphs),

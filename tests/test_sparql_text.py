@@ -270,6 +270,7 @@ def test_what_the_reading_says() -> None:
     assert read("PREFIX ex: <urn:ex:> ASK { ?s ex:not.from ex:self.service }").form == "ASK"
     assert read("PREFIX ex: <x:> WITH ex:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }").is_update
     assert read("SELECT * { ?s ?p ?o } LIMIT 1 INSERT DATA {}").is_update  # never a query, whatever it is
+    assert read("PREFIX a: <x:> INSERT DATA { a:a a:b a:c } ; PREFIX b: <y:> INSERT DATA { b:a b:b b:c }").is_update
     assert read("CONSTRUCT { ?s ?p 'a\\n\"b' } WHERE { FILTER(TRUE) }").canonical() == (
         "CONSTRUCT { ?s ?p \"a\\n\\\"b\" } WHERE { FILTER ( true ) }"
     )
