@@ -154,6 +154,8 @@ class Reading:
     depth: int
     #: Positions (in `tokens`) of the "(" (or NIL) that open the arguments of a function call.
     calls: frozenset[int] = frozenset()
+    #: The IRIs of the functions called by IRI (not the built-ins): XSD casts, extension functions.
+    functions: tuple[str, ...] = ()
 
     @property
     def has_dataset(self) -> bool:
@@ -424,6 +426,7 @@ def read(text: str) -> Reading:
         from_named=tuple(from_named),
         depth=depth,
         calls=calls,
+        functions=tuple(_iri(tokens[i - 1], base, prefixes) for i in sorted(calls) if tokens[i - 1].kind != "KEYWORD"),
     )
 
 
@@ -552,6 +555,21 @@ def refuse_in_store(reading: Reading) -> None:
     """What every store checks again before it runs anything: no update, no SERVICE."""
     refuse_update(reading)
     refuse_service(reading)
+
+
+def refuse_engine_functions(reading: Reading) -> None:
+    """Raise QueryRefused for a call of a function whose IRI is not http(s).
+
+    Such IRIs name an engine's own procedures rather than functions on RDF terms: Virtuoso runs any SQL
+    built-in as `bif:…` and stored procedures as `sql:…` (with PREFIX bif: <bif:>, the query is valid SPARQL).
+    """
+    for iri in reading.functions:
+        scheme = iri.split(":", 1)[0].lower() if _SCHEME.match(iri) else "relative"
+        if scheme not in ("http", "https", "relative"):
+            raise QueryRefused(
+                f"the function <{iri[:200]}> is not passed on to the triple store: only functions named by http(s) "
+                "IRIs (XSD casts, GeoSPARQL, …) are; a scheme such as bif: or sql: names the store's own procedures"
+            )
 
 
 @functools.lru_cache(maxsize=32)

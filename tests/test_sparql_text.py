@@ -412,6 +412,21 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return texts
 
 
+@pytest.mark.parametrize("query", [
+    "PREFIX bif: <bif:> SELECT (bif:now() AS ?x) WHERE { }",
+    "SELECT * WHERE { BIND(<sql:DB.DBA.f>('x') AS ?x) }",
+    "PREFIX bif: <bif:> SELECT * WHERE { ?s ?p ?o FILTER bif:contains(?o, 'x') }",
+])  # fmt: skip
+def test_engine_procedures_are_not_called(client: FlaskClient, query: str, sent: list[str]) -> None:
+    """Virtuoso runs SQL built-ins as bif:… and stored procedures as sql:…; neither is sent (nor known here)."""
+    response = ask(client, query)
+    assert response.status_code == 400, text_of(response)
+    assert sent == []
+    cast = "SELECT (<http://www.w3.org/2001/XMLSchema#integer>('7') AS ?x) WHERE { }"
+    response = ask(client, cast, accept="text/csv")
+    assert response.status_code == 200 and text_of(response).splitlines()[1] == "7", text_of(response)
+
+
 def test_the_remote_store_is_sent_only_read_only_sparql_11(client: FlaskClient, sent: list[str]) -> None:
     before = count(client, COUNT_ALL)
     for query in VIRTUOSO_EXTENSIONS:

@@ -36,7 +36,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from ..errors import BadRequest, QueryTimeout, StoreError, StoreTimeout
-from ..sparql_text import Reading, checked_query, read, refuse_in_store
+from ..sparql_text import Reading, checked_query, read, refuse_engine_functions, refuse_in_store
 from .base import Result
 from .compat import (
     VIRTRDF_GEOMETRY,
@@ -138,6 +138,7 @@ class RemoteStore:
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         reading = read(sparql)
         refuse_in_store(reading)
+        refuse_engine_functions(reading)
         form = reading.form
         default, named = self._dataset(reading, default_graphs, named_graphs)
         # A protocol dataset replaces the query's own (Protocol §2.1.4), but Virtuoso 7.2 lets FROM win.
