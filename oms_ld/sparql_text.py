@@ -557,6 +557,16 @@ def refuse_in_store(reading: Reading) -> None:
     refuse_service(reading)
 
 
+def locate(reading: Reading, message: str) -> str:
+    """An engine's error about `reading.canonical()` ("error at 1:57: …") with the position in the client's text."""
+
+    def position(match: re.Match[str]) -> str:
+        line, column = reading.position(int(match.group(1)) - 1)
+        return f"at {line}:{column}"
+
+    return re.sub(r"\bat 1:(\d+)", position, message, count=1)
+
+
 def refuse_engine_functions(reading: Reading) -> None:
     """Raise QueryRefused for a call of a function whose IRI is not http(s).
 

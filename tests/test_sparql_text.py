@@ -276,6 +276,12 @@ def test_what_the_reading_says() -> None:
     )
 
 
+def test_engine_errors_point_into_the_clients_text(embedded: Flask) -> None:
+    query = "PREFIX ex: <urn:x:>  # the store reads one line\nSELECT ?x WHERE {\n  ?x ex:y }"
+    response = ask(embedded.test_client(), query)
+    assert response.status_code == 400 and "error at 3:" in text_of(response), text_of(response)
+
+
 def test_resolve_follows_rfc_3986() -> None:
     base = "http://a/b/c/d;p?q"  # the examples of RFC 3986 §5.4
     for reference, expected in [("g", "http://a/b/c/g"), ("./g", "http://a/b/c/g"), ("/g", "http://a/g"),

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from ..errors import BadRequest, OmsLdError, QueryTimeout, StoreError
 from ..formats import PARSE_FORMATS
 from ..sources import Sources
-from ..sparql_text import read, refuse_in_store
+from ..sparql_text import locate, read, refuse_in_store
 from .base import Result
 from .pool import QueryPool, Reply, Request
 
@@ -163,7 +163,7 @@ class EmbeddedStore:
             answer = self._store.query(text, base_iri=self.base_iri, default_graph=default, named_graphs=named)
             return _collect(answer, max_rows)
         except SyntaxError as exc:
-            return ("error", ("BadRequest", f"SPARQL syntax error: {exc}"))
+            return ("error", ("BadRequest", f"SPARQL syntax error: {locate(reading, str(exc))}"))
         except _RowLimit:
             return ("error", ("BadRequest", f"the result has more than {self.max_rows} rows; add a LIMIT"))
         except RuntimeError as exc:  # pyoxigraph: "The custom function <…> is not supported" is the client's
