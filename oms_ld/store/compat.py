@@ -13,38 +13,11 @@ import struct
 
 import pyoxigraph as ox
 
-from ..rdf.queries import _OPAQUE
-
 #: Virtuoso 7.2 stores geo:wktLiteral values as its own geometry type, in single precision, and answers
 #: with that datatype (openlink/virtuoso-opensource#456, #808); the answer is given back GeoSPARQL's.
 VIRTRDF_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
 WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _DECIMAL = re.compile(r"-?\d+\.\d+")
-#: An absolute IRI starts with a scheme (RFC 3986 §3.1).
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-#: A dataset clause, found in the query with strings, IRIs and comments masked (offsets kept).
-_DATASET_CLAUSE = re.compile(r"(?<![?$:@\w-])FROM\s+(?:NAMED\s+)?(?:\x00+|[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]*)", re.I)
-
-
-def masked(sparql: str) -> str:
-    """The query with every string, IRI and comment replaced by NULs of the same length."""
-    return _OPAQUE.sub(lambda m: "\x00" * len(m.group()), sparql)
-
-
-def has_relative_iri(sparql: str) -> bool:
-    """Whether the query has an IRI reference without a scheme (resolved against the base)."""
-    return any(m.group().startswith("<") and not _SCHEME.match(m.group()[1:]) for m in _OPAQUE.finditer(sparql))
-
-
-def without_dataset_clauses(sparql: str) -> str:
-    """The query with its FROM and FROM NAMED clauses blanked out (same length, so error positions hold).
-
-    A protocol dataset replaces the query's own (SPARQL Protocol §2.1.4), but Virtuoso 7.2 lets FROM win.
-    """
-    spans = [m.span() for m in _DATASET_CLAUSE.finditer(masked(sparql))]
-    for start, end in reversed(spans):
-        sparql = sparql[:start] + re.sub(r"[^\n]", " ", sparql[start:end]) + sparql[end:]
-    return sparql
 
 
 def boolean(value: bool) -> ox.QueryBoolean:

@@ -11,8 +11,9 @@ import pyoxigraph as ox
 
 from ..errors import NotAcceptable, OmsLdError, QueryError, QueryRefused, ResultTooLarge, SandboxUnavailable, StoreError
 from ..rdf.formats import PARSE_FORMATS, RDF_FORMATS, RESULT_FORMATS, MediaType
-from ..rdf.queries import keywords
 from ..rdf.sources import Sources
+from ..rdf.sparql import read
+from ..rdf.sparql_checks import locate, refuse_in_store
 from .answers import NT, TSV, encode, query_error
 from .base import Result
 from .pool import ChildFailed, QueryPool
@@ -156,18 +157,23 @@ class EmbeddedStore:
 
     def _answer(self, request: Request, write: Callable[[bytes], None]) -> str:
         """Execute one request, writing its answer through `write` (runs in-process or in a query process)."""
+        reading = read(request.sparql)
+        refuse_in_store(reading)  # the endpoint refused these already; a store never runs them
         graphs = self._default if request.default_graphs is None else request.default_graphs
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [ox.NamedNode(g) for g in graphs]
-        if request.default_graphs is None and "FROM" in keywords(request.sparql):
+        if request.default_graphs is None and reading.has_dataset:
             default = None  # the query's own FROM decides (local graphs only; nothing is fetched)
         named: list[ox.NamedNode | ox.BlankNode] | None = (
             None if request.named_graphs is None else [ox.NamedNode(g) for g in request.named_graphs]
         )
         try:
+            # The canonical text, not the client's: pyoxigraph reads it exactly as the grammar does (rdf/sparql.py).
             answer = self._store.query(
-                request.sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named
+                reading.canonical(), base_iri=self.base_iri, default_graph=default, named_graphs=named
             )
-        except Exception as exc:  # syntax and evaluation errors, each to the project's error for it
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {locate(reading, str(exc))}") from exc
+        except Exception as exc:  # evaluation errors, each to the project's error for it
             raise query_error(exc) from exc
         max_bytes = sys.maxsize if request.max_bytes is None else request.max_bytes
         return encode(answer, write, mime=request.mime, max_rows=request.max_rows, max_bytes=max_bytes)

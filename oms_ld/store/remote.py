@@ -37,7 +37,8 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from ..errors import QueryError, QueryTimeout, StoreError, StoreTimeout
 from ..rdf.formats import MediaType
-from ..rdf.queries import keywords, query_form
+from ..rdf.sparql import Reading, read
+from ..rdf.sparql_checks import checked_query, refuse_engine_functions, refuse_in_store
 from .base import Result
 from .compat import (
     VIRTRDF_GEOMETRY,
@@ -45,9 +46,7 @@ from .compat import (
     boolean,
     even_out_json,
     even_out_triple,
-    has_relative_iri,
     store_message,
-    without_dataset_clauses,
 )
 
 log = logging.getLogger(__name__)
@@ -116,10 +115,10 @@ class RemoteStore:
         return wrapper
 
     def _dataset(
-        self, sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
+        self, reading: Reading, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
     ) -> tuple[Sequence[str], Sequence[str]]:
         """The protocol dataset to send: the client's, else ours, unless the query names its own (FROM)."""
-        if default_graphs is None and named_graphs is None and "FROM" in keywords(sparql):
+        if default_graphs is None and named_graphs is None and reading.has_dataset:
             return [], []
         return (
             self._default if default_graphs is None else default_graphs,
@@ -140,11 +139,20 @@ class RemoteStore:
         A time limit closes the connection when it runs out; stopping the work is up to the remote.
         """
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        form = query_form(sparql)
-        default, named = self._dataset(sparql, default_graphs, named_graphs)
-        if (default_graphs is not None or named_graphs is not None) and "FROM" in keywords(sparql):
-            sparql = without_dataset_clauses(sparql)
-        if self.base_iri and has_relative_iri(sparql) and "BASE" not in keywords(sparql):
+        reading = read(sparql)
+        refuse_in_store(reading)
+        refuse_engine_functions(reading)
+        form = reading.form
+        default, named = self._dataset(reading, default_graphs, named_graphs)
+        # A protocol dataset replaces the query's own (Protocol §2.1.4), but Virtuoso 7.2 lets FROM win.
+        without_dataset = (default_graphs is not None or named_graphs is not None) and reading.has_dataset
+        # Only the canonical text is sent: the store's own extensions (Virtuoso's DEFINE pragmas, comments its
+        # parser reads) cannot reach it. A client's query is checked against the SPARQL 1.1 grammar first.
+        if timeout is None:
+            sparql = reading.canonical(without_dataset=without_dataset)
+        else:
+            sparql = checked_query(reading, without_dataset=without_dataset)
+        if self.base_iri and reading.has_relative_iri and not reading.has_base:
             # Resolve as the embedded store does; only when the query has no BASE (Virtuoso allows one).
             sparql = f"BASE <{self.base_iri}>\n{sparql}"
         wrapper = self._wrapper(sparql, form, default, named, limit)

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from ..errors import InvalidRequest, QueryRefused, UnsupportedMediaType, UpdateRefused
+from ..errors import InvalidRequest, UnsupportedMediaType, UpdateRefused
 from ..rdf import queries
+from ..rdf.sparql import read
+from ..rdf.sparql_checks import refuse_service, refuse_update
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -64,7 +66,8 @@ def read_request(
     Raises:
         UpdateRefused: an update request (never executed), also one sent as `query`.
         UnsupportedMediaType: a POST body type the protocol does not define for queries.
-        InvalidRequest: several or empty `query` parameters, bad charset or bytes, SERVICE.
+        InvalidRequest: several or empty `query` parameters, bad charset or bytes, text that is not SPARQL 1.1
+            (see rdf.sparql.read), SERVICE (QueryRefused).
     """
     params = list(url_params)
     direct: str | None = None
@@ -95,13 +98,9 @@ def read_request(
         raise InvalidRequest(f"exactly one query is allowed per request, got {len(texts)}")
     if not texts[0].strip():
         raise InvalidRequest("the query is empty")
-    if queries.is_update(texts[0]):
-        raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted (not even as a query)")
-    if "SERVICE" in queries.keywords(texts[0]):
-        raise QueryRefused(
-            "SERVICE is not allowed: it would make this server send requests to other hosts on your behalf. "
-            "Run federated queries from your own SPARQL client, with this endpoint as one of the services."
-        )
+    reading = read(texts[0])  # by the grammar's terminals; InvalidRequest when they do not read
+    refuse_update(reading)
+    refuse_service(reading)
     for iri in default + named:
         queries.iri_ref(iri)
     if default or named:  # a protocol dataset replaces the service's default entirely (§2.1.4)

@@ -11,7 +11,6 @@ from ..publishing.linking.geo import check_distance_arity
 from ..publishing.publication import Site
 from ..publishing.representation import Representation
 from ..publishing.service import service_description
-from ..rdf import queries
 from ..rdf.formats import (
     ALIASES,
     HTML,
@@ -21,6 +20,7 @@ from ..rdf.formats import (
     TURTLE,
 )
 from ..rdf.serialize import rdf_bytes
+from ..rdf.sparql import read
 from .conneg import negotiate
 from .context import get_site
 from .http import send
@@ -81,8 +81,9 @@ def read_body(limit: int) -> bytes:
 
 def answer(site: Site, asked: QueryRequest) -> Response:
     """Run the query (or answer 304 from the validator) and serialize the negotiated format."""
-    check_distance_arity(asked.query)
-    form = queries.query_form(asked.query)
+    reading = read(asked.query)
+    check_distance_arity(reading)
+    form = reading.form
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     safe = request.method in ("GET", "HEAD")  # HEAD is GET without the body (RFC 9110 §9.3.2)
     formats = RDF_FORMATS if graph_form else BOOLEAN_FORMATS if form == "ASK" else RESULT_FORMATS

@@ -11,7 +11,7 @@ from rdflib import Graph
 from oms_ld.config import Settings
 from oms_ld.errors import SourceError
 from oms_ld.publishing.examples import Example, load_examples, parse_example, permalink
-from oms_ld.rdf.queries import keywords, query_form
+from oms_ld.rdf.sparql import read
 
 QUERIES_DIR = Path(Settings().queries_dir)
 EXAMPLES = load_examples(QUERIES_DIR)
@@ -29,21 +29,21 @@ def test_every_example_has_titles_and_descriptions_in_both_languages(example: Ex
         assert len(example.title[lang]) >= 5
         assert len(example.description[lang]) >= 20
     assert example.title["sv"] != example.title["en"]
-    assert query_form(example.query) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+    assert read(example.query).form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
     assert not example.query.lstrip().startswith("# title")
 
 
 def test_the_gallery_covers_the_asked_kinds_of_query() -> None:
-    forms = {query_form(ex.query) for ex in EXAMPLES}
+    forms = {read(ex.query).form for ex in EXAMPLES}
     assert {"SELECT", "CONSTRUCT"} <= forms
     not_runnable = [ex for ex in EXAMPLES if not ex.runnable]
-    assert len(not_runnable) == 1 and "SERVICE" in keywords(not_runnable[0].query)
+    assert len(not_runnable) == 1 and read(not_runnable[0].query).has_service
     assert "<https://query.wikidata.org/sparql>" in not_runnable[0].query
-    assert all("SERVICE" not in keywords(ex.query) for ex in RUNNABLE)
+    assert not any(read(ex.query).has_service for ex in RUNNABLE)
 
 
 def run(client, query: str):  # type: ignore[no-untyped-def]
-    graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
+    graph = read(query).form in ("CONSTRUCT", "DESCRIBE")
     accept = "text/turtle" if graph else "application/sparql-results+json"
     return client.get("/sparql", query_string={"query": query}, headers={"Accept": accept}), graph
 

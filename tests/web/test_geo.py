@@ -134,12 +134,20 @@ def test_places_within_the_area_match_a_point_in_box_test(web: FlaskClient, link
         "geof:distance(?a, ?b)",
         "<http://www.opengis.net/def/function/geosparql/distance>(?a, ?b)",
         'geof:distance("POINT(1 2)"^^geo:wktLiteral, ?b)',
+        "g:distance(COALESCE(?a, ?b), ?b)",  # any prefix for the namespace; commas inside an argument
     ],
 )
 def test_two_argument_distance_is_refused_with_the_reason(web: FlaskClient, call: str) -> None:
-    query = f"""PREFIX geo: <http://www.opengis.net/ont/geosparql#> PREFIX geof: <{GEOF}>
+    query = f"""PREFIX geo: <http://www.opengis.net/ont/geosparql#> PREFIX geof: <{GEOF}> PREFIX g: <{GEOF}>
         SELECT ?d WHERE {{ BIND("POINT(1 2)"^^geo:wktLiteral AS ?a) BIND(?a AS ?b) BIND({call} AS ?d) }}"""
     response = web.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 400 and "three arguments" in response.get_data(as_text=True)
     three = query.replace(call, call[:-1] + ", <http://www.opengis.net/def/uom/OGC/1.0/metre>)")
     assert run(web, three)[0]["d"] == "0"
+
+
+def test_a_call_written_inside_a_string_or_comment_is_no_call(web: FlaskClient) -> None:
+    """Decided by the grammar: text that only looks like a two-argument call is not one."""
+    query = f"""PREFIX geof: <{GEOF}> # geof:distance(?a, ?b)
+        SELECT ?d WHERE {{ BIND("geof:distance(?a, ?b)" AS ?d) }}"""
+    assert run(web, query)[0]["d"] == "geof:distance(?a, ?b)"

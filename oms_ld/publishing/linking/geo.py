@@ -4,9 +4,8 @@ and a check that catches the one silent trap: `geof:distance` with two arguments
 
 from __future__ import annotations
 
-import re
-
 from ...errors import InvalidRequest
+from ...rdf.sparql import Reading
 
 GEOF = "http://www.opengis.net/def/function/geosparql/"
 UOM = "http://www.opengis.net/def/uom/OGC/1.0/"
@@ -25,46 +24,18 @@ GEOSPARQL_FUNCTIONS: tuple[tuple[str, str], ...] = (
     ("envelope", "geof:envelope(geom): the bounding box as a WKT polygon"),
     ("asGeoJSON", "geof:asGeoJSON(geom): the geometry as a GeoJSON literal"),
 )  # fmt: skip
-_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<" + re.escape(GEOF) + ">", re.IGNORECASE)
 
 
-def _arguments(text: str, start: int) -> int | None:
-    """The number of arguments of the call whose `(` is at `start` (strings and IRIs skipped)."""
-    depth, count, i, quote = 0, 1, start, ""
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return count
-        elif c == "," and depth == 1:
-            count += 1
-        i += 1
-    return None
-
-
-def check_distance_arity(query: str) -> None:
+def check_distance_arity(reading: Reading) -> None:
     """Refuse `geof:distance` with two arguments, which pyoxigraph leaves unbound without a word.
+
+    Decided on the grammar's reading of the query (the function's resolved IRI and its arguments).
 
     Raises:
         InvalidRequest: a call has two arguments; the message says to add the unit.
     """
-    if "distance" not in query:
-        return
-    names = [re.escape(f"<{GEOF}distance>")]
-    names += [re.escape(f"{m.group(1) or ''}:distance") for m in _PREFIX.finditer(query)]
-    for call in re.finditer(r"(?<![\w:])(?:" + "|".join(names) + r")\s*\(", query):
-        if _arguments(query, call.end() - 1) == 2:
-            raise InvalidRequest(
-                "geof:distance needs three arguments: two geometries and a unit, e.g. "
-                f"geof:distance(?a, ?b, <{UOM}metre>); with two arguments the value would be unbound"
-            )
+    if any(iri == f"{GEOF}distance" and count == 2 for iri, count in reading.function_calls):
+        raise InvalidRequest(
+            "geof:distance needs three arguments: two geometries and a unit, e.g. "
+            f"geof:distance(?a, ?b, <{UOM}metre>); with two arguments the value would be unbound"
+        )
