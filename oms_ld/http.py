@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
 
 from flask import Flask, Request, request
@@ -11,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from .cache import GZIP_MIN_BYTES, Representation
 from .conneg import negotiate
-from .errors import NotAcceptable, OmsLdError
+from .errors import NotAcceptable, OmsLdError, StoreError, StoreTimeout
 from .formats import HTML, MediaType
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OmsLdError)
     def _ours(exc: OmsLdError) -> Response:
-        if exc.status >= 500:
+        message = exc.message
+        if isinstance(exc, StoreError):
+            # The detail can name the store's URL (with any token in it) and echo its internal errors:
+            # it goes to the log under a reference; the client gets the reference only.
+            reference = secrets.token_hex(6)
+            log.error("%s [reference %s]: %s", type(exc).__name__, reference, exc.message)
+            failed = "did not answer in time" if isinstance(exc, StoreTimeout) else "failed"
+            message = f"the triple store {failed} (reference {reference}; the server log has the details)"
+        elif exc.status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc.message)
         extra: list[str] = []
         if isinstance(exc, NotAcceptable):
@@ -83,7 +92,7 @@ def register_error_handlers(app: Flask) -> None:
         titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 406: "Not Acceptable",
                   413: "Payload Too Large", 415: "Unsupported Media Type",
                   502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}  # fmt: skip
-        return error_response(exc.status, titles.get(exc.status, "Error"), exc.message, extra=extra)
+        return error_response(exc.status, titles.get(exc.status, "Error"), message, extra=extra)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
