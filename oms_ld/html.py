@@ -130,10 +130,20 @@ class Row:
     values: list[Value] = field(default_factory=list)
 
 
+#: Characters a browser turns into `/` or drops from a URL, percent-encoded in local link paths.
+_PATH_UNSAFE = {ord("\\"): "%5C", **{c: f"%{c:02X}" for c in range(0x21)}, 0x7F: "%7F"}
+
+
 def href_for(iri: str, base: str) -> tuple[str | None, bool]:
-    """Where a link to `iri` goes: a local path for IRIs under `base`, the IRI itself for http(s), else none."""
+    """Where a link to `iri` goes: a local path for IRIs under `base`, the IRI itself for http(s), else none.
+
+    The local path never leaves the site: a leading `/` of the rest (`{base}/evil.example/` would give
+    the scheme-relative `//evil.example/`) and the backslashes and controls that browsers read as `/`
+    or drop are percent-encoded.
+    """
     if iri.startswith(base):
-        return "/" + iri[len(base) :], False
+        rest = iri[len(base) :].translate(_PATH_UNSAFE)
+        return "/" + ("%2F" + rest[1:] if rest.startswith("/") else rest), False
     if iri.startswith(("http://", "https://")):
         return iri, True
     return None, False
