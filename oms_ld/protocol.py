@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
@@ -120,6 +121,10 @@ def read_request(
         )
     for iri in default + named:
         queries.iri_ref(iri)
+        try:  # the store takes absolute IRIs only; a relative one was a 502 from its ValueError
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise BadRequest(f"a dataset graph must be an absolute IRI, not {iri[:200]!r} ({exc})") from exc
     if default or named:  # a protocol dataset replaces the service's default entirely (§2.1.4)
         return QueryRequest(texts[0], default, named)
     return QueryRequest(texts[0], None, None)
