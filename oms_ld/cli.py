@@ -107,7 +107,7 @@ def dump(suffix: str, output: Path | None) -> None:
         sys.exit(1)
     body = dump_bytes(sources, BY_SUFFIX[suffix])
     if output is None:
-        click.get_binary_stream("stdout").write(body)
+        sys.stdout.buffer.write(body)  # click.get_binary_stream is deprecated in click 8.4
     else:
         output.write_bytes(body)
 
