@@ -10,6 +10,9 @@ reads and parses every request; Python sees a request only when it is whole:
   Content-Length (else 411) and be at most `max_body` bytes (else 413, without reading it);
 * only then does one of `threads` threads run the Flask app on the finished request. Bad framing
   (a body shorter than its Content-Length, conflicting lengths, no Host) is answered 4xx here.
+
+A process forked from a worker (the store's query children) closes the TCP sockets it inherited,
+so that closing a connection in the worker really closes it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import contextlib
 import errno
 import io
 import logging
+import os
 import socket
+import stat
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +78,7 @@ class RsgiFront:
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         """Called in each worker after the fork: the threads are the worker's own."""
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="oms-ld")
+        os.register_at_fork(after_in_child=close_inherited_connections)
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._pool is not None:
@@ -188,6 +194,31 @@ class RsgiFront:
             if close is not None:
                 close()
         return started[0], started[1], body
+
+
+def close_inherited_connections() -> None:
+    """In a process forked from a worker (a query child): close the TCP sockets it inherited.
+
+    Otherwise the child holds every client connection that was open at the fork, and the listening
+    socket: a connection the worker closes (header timeout, end of keep-alive) stays open for the
+    client as long as the child lives. Other descriptors (the child's pipe, store files) are kept.
+    """
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:  # not Linux: nothing to do cheaply
+        return
+    for name in names:
+        fd = int(name)
+        try:
+            if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                continue
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            continue
+        family = sock.family
+        sock.detach()
+        if family in (socket.AF_INET, socket.AF_INET6):
+            os.close(fd)
 
 
 def check_port(host: str, port: int) -> None:

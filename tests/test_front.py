@@ -81,19 +81,31 @@ class Trickle:
             sock.close()
 
 
-def test_trickled_headers_and_idle_connections_do_not_block_others(port: int) -> None:
-    trickle = Trickle(port, 16, b"GET / HTTP/1.1\r\nHost: t\r\n", b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n")
-    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(8)]
-    try:
-        time.sleep(1.0)  # let them all be accepted and started
-        for _ in range(3):
-            for path in NORMAL:
-                status, took = get(port, path)
-                assert status == 200 and took < PROMPT, (path, status, took)
-    finally:
-        trickle.close()
-        for sock in idle:
-            sock.close()
+def test_trickled_headers_and_idle_connections_do_not_block_others() -> None:
+    """Also: the ASK forks a query child while they are open, and the server still closes them all.
+
+    (The child inherited them; it must close them, or a connection the worker closed stays open.)
+    """
+    with served() as port:  # its own server: the query child must be forked while the attack runs
+        trickle = Trickle(port, 16, b"GET / HTTP/1.1\r\nHost: t\r\n", b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n")
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(8)]
+        try:
+            time.sleep(1.0)  # let them all be accepted and started
+            for _ in range(3):
+                for path in NORMAL:
+                    status, took = get(port, path)
+                    assert status == 200 and took < PROMPT, (path, status, took)
+            for sock in idle:
+                status, data = read_response(sock, HEADER_TIMEOUT + 5)
+                assert status in (0, 408), data[:200]
+            deadline = time.monotonic() + 5
+            while len(trickle.closed_after) < 16 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            trickle.close()
+            for sock in idle:
+                sock.close()
+        assert len(trickle.closed_after) == 16 and max(trickle.closed_after) < HEADER_TIMEOUT + 5
 
 
 @pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"])
