@@ -8,7 +8,8 @@ reads and parses every request; Python sees a request only when it is whole:
 * the body is read on the worker's event loop (RSGI), not by a WSGI thread (granian's WSGI mode
   would block a thread on a trickling body). It must arrive within BODY_TIMEOUT (else 408), have a
   Content-Length (else 411) and be at most `max_body` bytes (else 413, without reading it);
-* only then does one of `threads` threads run the Flask app on the finished request. Bad framing
+* only then does one of `threads` threads run the Flask app on the finished request (at most
+  MAX_QUEUED wait for one; more get 503 with Retry-After). Bad framing
   (a body shorter than its Content-Length, conflicting lengths, no Host) is answered 4xx here.
 
 A process forked from a worker (the store's query children) closes the TCP sockets it inherited,
@@ -41,8 +42,11 @@ log = logging.getLogger(__name__)
 HEADER_TIMEOUT = 5.0
 #: Seconds a client may take to send the whole body, once the headers are in.
 BODY_TIMEOUT = 10.0
-#: Requests a worker holds at once (waiting for a body, a thread, or running): more wait in the backlog.
-BACKPRESSURE = 128
+#: Connections a worker holds at once (granian counts every connection, even one still sending its
+#: head): more wait in the listen backlog. Generous, so that slow clients cannot fill it.
+BACKPRESSURE = 4096
+#: Whole requests a worker holds waiting for or running on a thread; more get 503 at once.
+MAX_QUEUED = 256
 #: Largest request head hyper buffers (request line and headers); larger ones get 431/414 from granian.
 MAX_HEAD_BYTES = 64 * 1024
 #: Largest total of header lines the app is given; more is refused with 431.
@@ -68,11 +72,21 @@ def _plain(status: int, message: str) -> tuple[int, list[tuple[str, str]], bytes
 class RsgiFront:
     """An RSGI application that reads the whole request, then runs a WSGI app on a thread pool."""
 
-    def __init__(self, app: WsgiApp, *, threads: int, max_body: int, body_timeout: float = BODY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        *,
+        threads: int,
+        max_body: int,
+        body_timeout: float = BODY_TIMEOUT,
+        max_queued: int = MAX_QUEUED,
+    ) -> None:
         self.app = app
         self.threads = threads
         self.max_body = max_body
         self.body_timeout = body_timeout
+        self.max_queued = max_queued
+        self._queued = 0
         self._pool: ThreadPoolExecutor | None = None
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -95,14 +109,21 @@ class RsgiFront:
         except _Refused as exc:
             self._respond(proto, *_plain(exc.status, exc.message))
             return
+        if self._queued >= self.max_queued:
+            status, out_headers, out = _plain(503, "Service Unavailable: too many requests at once; retry")
+            self._respond(proto, status, [*out_headers, ("retry-after", "1")], out)
+            return
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         loop = asyncio.get_running_loop()
+        self._queued += 1  # only the worker's event loop thread counts: no lock
         try:
             answer = await loop.run_in_executor(self._pool, self._run, environ)
         except Exception:  # a bug in the front itself: the app's own errors are Flask's 500 pages
             log.exception("the front failed on %s %s", scope.method, scope.path)
             answer = _plain(500, "Internal Server Error")
+        finally:
+            self._queued -= 1
         self._respond(proto, *answer)
 
     @staticmethod

@@ -108,6 +108,21 @@ def test_trickled_headers_and_idle_connections_do_not_block_others() -> None:
         assert len(trickle.closed_after) == 16 and max(trickle.closed_after) < HEADER_TIMEOUT + 5
 
 
+def test_hundreds_of_half_sent_requests_do_not_fill_the_workers(port: int) -> None:
+    """Granian counts every connection against its backpressure, even one still sending its head."""
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(600)]
+    try:
+        for sock in socks:
+            sock.sendall(b"GET / HTTP/1.1\r\n")
+        time.sleep(0.5)
+        for path in NORMAL:
+            status, took = get(port, path)
+            assert status == 200 and took < PROMPT, (path, status, took)
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 @pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"])
 def test_idle_and_stalled_connections_are_closed_at_the_header_timeout(port: int, sent: bytes) -> None:
     """Nothing sent, a request that stops mid-head, a keep-alive connection after its answer."""
