@@ -288,3 +288,65 @@ def test_data_that_does_not_conform_exits_1_without_serving(tmp_path: Path) -> N
     assert "granian" not in result.stderr.lower()  # no worker was started
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+class _Headers:
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self._items = items
+
+    def items(self) -> list[tuple[str, str]]:
+        return self._items
+
+
+class _Scope:
+    """What granian hands an RSGI app for `GET / HTTP/1.1`."""
+
+    proto = "http"
+    http_version = "1.1"
+    scheme = "http"
+    method = "GET"
+    path = "/"
+    query_string = ""
+    server = "127.0.0.1:8080"
+    client = "127.0.0.1:50000"
+    authority = None
+    headers = _Headers([("host", "t")])
+
+
+class _Proto:
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+
+    def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.statuses.append(status)
+
+
+def test_requests_over_the_queue_limit_get_503_at_once() -> None:
+    """More whole requests than MAX_QUEUED waiting for the app's threads: the rest are told to retry."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from oms_ld.server import RsgiFront
+
+    release = threading.Event()
+
+    def slow_app(environ: dict[str, object], start_response):  # type: ignore[no-untyped-def]
+        release.wait(5)
+        start_response("200 OK", [("content-type", "text/plain")])
+        return [b"ok"]
+
+    front = RsgiFront(slow_app, threads=1, max_body=10, max_queued=2)
+    statuses: list[int] = []
+
+    async def main() -> None:
+        # Not __rsgi_init__: it also registers the worker's at-fork hook, which is not for pytest's process.
+        front._pool = ThreadPoolExecutor(1)
+        tasks = [asyncio.create_task(front(_Scope(), _Proto(statuses))) for _ in range(5)]
+        await asyncio.sleep(0.3)
+        assert statuses == [503, 503, 503]  # at once, while two wait
+        release.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+        front.__rsgi_del__(asyncio.get_running_loop())
+
+    asyncio.run(main())
+    assert sorted(statuses) == [200, 200, 503, 503, 503]
