@@ -263,6 +263,8 @@ def run(*, host: str, port: int, workers: int, threads: int, access_log: bool = 
     from granian.http import HTTP1Settings
     from granian.server import Server
 
+    if not logging.getLogger().handlers:  # the app's own log lines (store failures with their reference)
+        logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
     check_port(host, port)
     app: Flask = create_app()
     check_port(host, port)  # again: building a big app takes a while
