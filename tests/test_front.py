@@ -350,3 +350,9 @@ def test_requests_over_the_queue_limit_get_503_at_once() -> None:
 
     asyncio.run(main())
     assert sorted(statuses) == [200, 200, 503, 503, 503]
+
+
+def test_workers_and_threads_options_still_work() -> None:
+    with served("--workers", "1", "--threads", "2") as port:
+        for path in NORMAL:
+            assert get(port, path)[0] == 200
