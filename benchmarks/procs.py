@@ -1,6 +1,6 @@
 """Processes for the benchmarks: start a server, time it until its first 200, sample its memory, stop it.
 
-Memory is read from /proc for the whole process tree (a gunicorn master, its workers and their
+Memory is read from /proc for the whole process tree (the server's main process, its workers and their
 query children): PSS counts pages shared after fork once, so the sum is the tree's real footprint.
 """
 

@@ -2,7 +2,7 @@
 
 Per data size: startup of each server (time until the first 200, peak memory), then every load
 scenario at 1 and 8 connections, repeated in rounds (every scenario once per round, so drift hits
-all servers alike). Our app is the shipped `python -m oms_ld serve` (gunicorn, 2 workers × 4
+all servers alike). Our app is the shipped `python -m oms_ld serve` (granian, 2 workers × 4
 threads, no access log) with `OMS_LD_CACHE_DIR` in a benchmark-owned folder per size (under
 benchmarks/results/oms-ld-cache/, never ~/.cache): "cold" starts with that folder empty (pySHACL
 validates, the server records the result), "warm" starts with the recorded validation. The peers

@@ -16,9 +16,9 @@ OmsLdError
 ├── UnsupportedMediaType a POST body of a type we do not read
 ├── QueryTimeout         a query overran the endpoint's time limit
 ├── Overloaded           every query process is busy (with when to retry)
+├── SandboxUnavailable   query processes cannot be confined on this host
 └── StoreError           the triple store failed
-    ├── StoreTimeout     the remote store did not answer in time
-    └── SandboxUnavailable  query processes cannot be confined on this host
+    └── StoreTimeout     the remote store did not answer in time
 """
 
 from __future__ import annotations
@@ -129,6 +129,6 @@ class StoreTimeout(StoreError):
     """The store did not answer within the time limit."""
 
 
-class SandboxUnavailable(StoreError):
+class SandboxUnavailable(OmsLdError):
     """Untrusted queries are refused: their processes cannot be confined here (see store/confine.py)."""
 

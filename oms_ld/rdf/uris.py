@@ -93,13 +93,21 @@ class UriPolicy:
         return bind_prefixes(graph, self.prefixes)
 
 
+#: Characters a browser turns into `/` or drops from a URL, percent-encoded in local link paths.
+_PATH_UNSAFE = {ord("\\"): "%5C", **{c: f"%{c:02X}" for c in range(0x21)}, 0x7F: "%7F"}
+
+
 def href(iri: str, base: str) -> tuple[str | None, bool]:
     """Where a link to `iri` goes, and whether it leaves the site: a local path for IRIs under `base`,
-    the IRI itself for other http(s) IRIs, else nothing. A local path never starts with `//`, which a
-    browser would read as another host."""
+    the IRI itself for other http(s) IRIs, else nothing.
+
+    The local path never leaves the site: a leading `/` of the rest (`{base}/evil.example/` would give
+    the scheme-relative `//evil.example/`) and the backslashes and controls that browsers read as `/`
+    or drop are percent-encoded.
+    """
     if iri.startswith(base):
-        local = "/" + iri[len(base) :]
-        return (None, False) if local.startswith("//") else (local, False)
+        rest = iri[len(base) :].translate(_PATH_UNSAFE)
+        return "/" + ("%2F" + rest[1:] if rest.startswith("/") else rest), False
     if iri.startswith(("http://", "https://")):
         return iri, True
     return None, False

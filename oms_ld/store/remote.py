@@ -189,7 +189,7 @@ class RemoteStore:
             message = store_message(exc)
             if any(word.lower() in message.lower() for word in _TIMEOUT_WORDS):
                 log.warning("remote store %s stopped a query at its time limit: %s", self.endpoint, message)
-                raise QueryTimeout(f"the triple store stopped the query at its time limit: {message}") from exc
+                raise QueryTimeout("the triple store stopped the query at its time limit") from exc  # text: logged
             self._fail(f"the triple store failed: {message}", exc)
         except Unauthorized as exc:
             self._fail("the triple store refused our credentials (401); check SPARQL_USER and SPARQL_PASSWORD", exc)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
 
 from flask import Flask, Request, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ..errors import NotAcceptable, OmsLdError, Overloaded
+from ..errors import NotAcceptable, OmsLdError, Overloaded, StoreError, StoreTimeout
 from ..publishing.representation import GZIP_MIN_BYTES, Representation
 from ..rdf.formats import HTML
 from .conneg import negotiate
@@ -76,12 +77,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OmsLdError)
     def _ours(exc: OmsLdError) -> Response:
         status = status_of(exc)
-        if status >= 500:
+        message = exc.message
+        if isinstance(exc, StoreError):
+            # The detail can name the store's URL (with any token in it) and echo its internal errors:
+            # it goes to the log under a reference; the client gets the reference only.
+            reference = secrets.token_hex(6)
+            log.error("%s [reference %s]: %s", type(exc).__name__, reference, exc.message)
+            failed = "did not answer in time" if isinstance(exc, StoreTimeout) else "failed"
+            message = f"the triple store {failed} (reference {reference}; the server log has the details)"
+        elif status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc.message)
         extra: list[str] = []
         if isinstance(exc, NotAcceptable):
             extra = ["", "Available formats:", *(f"  {m}" for m in exc.alternatives)]
-        response = error_response(status, title_of(status), exc.message, extra=extra)
+        response = error_response(status, title_of(status), message, extra=extra)
         if isinstance(exc, Overloaded):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

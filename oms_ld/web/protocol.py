@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
+
 from ..errors import InvalidRequest, UnsupportedMediaType, UpdateRefused
 from ..rdf import queries
 from ..rdf.sparql import read
@@ -103,6 +105,10 @@ def read_request(
     refuse_service(reading)
     for iri in default + named:
         queries.iri_ref(iri)
+        try:  # the store takes absolute IRIs only; a relative one was a 502 from its ValueError
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise InvalidRequest(f"a dataset graph must be an absolute IRI, not {iri[:200]!r} ({exc})") from exc
     if default or named:  # a protocol dataset replaces the service's default entirely (§2.1.4)
         return QueryRequest(texts[0], default, named)
     return QueryRequest(texts[0], None, None)

@@ -27,7 +27,8 @@ def test_minted_iris_follow_the_base(base: str) -> None:
     [
         ("https://example.org/x/doc/node-city/uppsala", ("/doc/node-city/uppsala", False)),
         ("https://example.org/x/", ("/", False)),
-        ("https://example.org/x//evil.example/", (None, False)),  # //evil.example/ would be another host
+        ("https://example.org/x//evil.example/", ("/%2Fevil.example/", False)),  # //evil.example/ is another host
+        ("https://example.org/x/\\evil.example/", ("/%5Cevil.example/", False)),  # browsers read \\ as /
         ("https://www.wikidata.org/entity/Q1", ("https://www.wikidata.org/entity/Q1", True)),
         ("urn:isbn:123", (None, False)),
         ("javascript:alert(1)", (None, False)),

@@ -1,0 +1,358 @@
+"""The shipped front (`oms-ld serve`): slow and idle clients hold no Python thread, bad framing gets a 4xx.
+
+Every test talks to a real `python -m oms_ld serve` subprocess over loopback, with raw sockets where
+the request must be malformed, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oms_ld.server import BODY_TIMEOUT, HEADER_TIMEOUT
+
+from .backends import free_port
+from .front import ROOT, exchange, read_response, served
+
+#: What a normal client must get within, while the attack runs.
+PROMPT = 1.0
+#: Pages a normal client asks for during the attacks.
+NORMAL = ("/", "/sparql?query=ASK%7B%7D")
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    with served() as port:
+        yield port
+
+
+def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, float]:
+    """GET `path` on a fresh connection; the status and the seconds it took."""
+    started = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Accept": "application/sparql-results+json, text/html;q=0.9"})
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.monotonic() - started
+    finally:
+        conn.close()
+
+
+class Trickle:
+    """Connections that send `start`, then one byte of `rest` every `interval` seconds, on one thread."""
+
+    def __init__(self, port: int, count: int, start: bytes, rest: bytes, interval: float = 0.5) -> None:
+        self.socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)]
+        self.closed_after: list[float] = []
+        self._stop = threading.Event()
+        self._started = time.monotonic()
+        for sock in self.socks:
+            sock.sendall(start)
+        self._thread = threading.Thread(target=self._run, args=(rest, interval), daemon=True)
+        self._thread.start()
+
+    def _run(self, rest: bytes, interval: float) -> None:
+        live = list(self.socks)
+        for byte in rest * 100:
+            if self._stop.wait(interval) or not live:
+                return
+            for sock in list(live):
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:  # the server cut it off
+                    self.closed_after.append(time.monotonic() - self._started)
+                    live.remove(sock)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for sock in self.socks:
+            sock.close()
+
+
+def test_trickled_headers_and_idle_connections_do_not_block_others() -> None:
+    """Also: the ASK forks a query child while they are open, and the server still closes them all.
+
+    (The child inherited them; it must close them, or a connection the worker closed stays open.)
+    """
+    with served() as port:  # its own server: the query child must be forked while the attack runs
+        trickle = Trickle(port, 16, b"GET / HTTP/1.1\r\nHost: t\r\n", b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n")
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(8)]
+        try:
+            time.sleep(1.0)  # let them all be accepted and started
+            for _ in range(3):
+                for path in NORMAL:
+                    status, took = get(port, path)
+                    assert status == 200 and took < PROMPT, (path, status, took)
+            for sock in idle:
+                status, data = read_response(sock, HEADER_TIMEOUT + 5)
+                assert status in (0, 408), data[:200]
+            deadline = time.monotonic() + 5
+            while len(trickle.closed_after) < 16 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            trickle.close()
+            for sock in idle:
+                sock.close()
+        assert len(trickle.closed_after) == 16 and max(trickle.closed_after) < HEADER_TIMEOUT + 5
+
+
+def test_hundreds_of_half_sent_requests_do_not_fill_the_workers(port: int) -> None:
+    """Granian counts every connection against its backpressure, even one still sending its head."""
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(600)]
+    try:
+        for sock in socks:
+            sock.sendall(b"GET / HTTP/1.1\r\n")
+        time.sleep(0.5)
+        for path in NORMAL:
+            status, took = get(port, path)
+            assert status == 200 and took < PROMPT, (path, status, took)
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"])
+def test_idle_and_stalled_connections_are_closed_at_the_header_timeout(port: int, sent: bytes) -> None:
+    """Nothing sent, a request that stops mid-head, a keep-alive connection after its answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(sent)
+        started = time.monotonic()
+        if sent.endswith(b"\r\n\r\n"):
+            assert read_response(sock, 5)[0] == 200
+        status, data = read_response(sock, HEADER_TIMEOUT + 5)
+        assert status in (0, 408) and time.monotonic() - started < HEADER_TIMEOUT + 5, data[:200]
+
+
+def test_slow_post_bodies_do_not_block_others_and_are_cut_off(port: int) -> None:
+    head = (b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 1000\r\n\r\nquery=")  # fmt: skip
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(16)]
+    started = time.monotonic()
+    try:
+        for sock in socks:
+            sock.sendall(head)
+        stop = threading.Event()
+
+        def dribble() -> None:
+            while not stop.wait(0.5):
+                for sock in socks:
+                    with contextlib.suppress(OSError):
+                        sock.sendall(b"A")
+
+        threading.Thread(target=dribble, daemon=True).start()
+        time.sleep(1.0)
+        for _ in range(3):
+            for path in NORMAL:
+                status, took = get(port, path)
+                assert status == 200 and took < PROMPT, (path, status, took)
+        for sock in socks:
+            status, data = read_response(sock, BODY_TIMEOUT + 5)
+            assert status == 408 or (status == 0 and not data), data[:200]
+        stop.set()
+    finally:
+        for sock in socks:
+            sock.close()
+    assert time.monotonic() - started < BODY_TIMEOUT + 5
+
+
+POST_DIRECT = b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
+HOST = b"Host: t\r\n"
+#: Malformed or hostile requests, each answered with a 4xx or a closed connection, never a 5xx.
+BAD: dict[str, bytes] = {
+    "chunk-size-zz": POST_DIRECT + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nASK{}\r\n0\r\n\r\n",
+    "chunk-size-huge": POST_DIRECT + b"Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\nASK{}\r\n0\r\n\r\n",
+    "chunk-then-garbage": POST_DIRECT + b"Transfer-Encoding: chunked\r\n\r\n5\r\nASK{}\r\nzz\r\n",
+    "length-and-chunked": POST_DIRECT + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nASK{}\r\n0\r\n",
+    "two-lengths": POST_DIRECT + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\nASK{}",
+    "negative-length": POST_DIRECT + b"Content-Length: -1\r\n\r\n",
+    "length-overflow": POST_DIRECT + b"Content-Length: 99999999999999999999999\r\n\r\n",
+    "length-over-limit": POST_DIRECT + b"Content-Length: 100000000\r\n\r\nASK{}",
+    "unknown-coding": POST_DIRECT + b"Transfer-Encoding: gzip\r\n\r\nASK{}",
+    "huge-header": b"GET / HTTP/1.1\r\nHost: t\r\nX-A: " + b"a" * 100_000 + b"\r\n\r\n",
+    "many-headers": b"GET / HTTP/1.1\r\nHost: t\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(500)) + b"\r\n",
+    "long-target": b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+    "nul-in-path": b"GET /\x00 HTTP/1.1\r\nHost: t\r\n\r\n",
+    "escaped-nul-in-path": b"GET /doc/%00x HTTP/1.1\r\nHost: t\r\n\r\n",
+    "control-in-header": b"GET / HTTP/1.1\r\nHost: t\r\nAccept-Language: \x01;q=\r\n\r\n",
+    "space-in-header-name": b"GET / HTTP/1.1\r\nHost: t\r\nBad Name: x\r\n\r\n",
+    "method-FOO": b"FOO / HTTP/1.1\r\nHost: t\r\n\r\n",
+    "method-TRACE": b"TRACE / HTTP/1.1\r\nHost: t\r\n\r\n",
+    "method-PUT": b"PUT /sparql HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+    "method-DELETE": b"DELETE /doc/node-city/uppsala HTTP/1.1\r\nHost: t\r\n\r\n",
+    "method-CONNECT": b"CONNECT t:443 HTTP/1.1\r\nHost: t\r\n\r\n",
+    "asterisk-form": b"OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n",
+    "absolute-form-other-host": b"GET http://evil.example/sparql HTTP/1.1\r\nHost: t\r\n\r\n",
+    "absolute-form-no-host": b"GET http://evil.example/ HTTP/1.1\r\n\r\n",
+    "no-host": b"GET / HTTP/1.1\r\n\r\n",
+    "bad-version": b"GET / HTTP/2.0\r\nHost: t\r\n\r\n",
+    "bad-percent-escape-path": b"GET /doc/%zz HTTP/1.1\r\nHost: t\r\n\r\n",
+    "bad-percent-escape-query": b"GET /sparql?query=%zz HTTP/1.1\r\nHost: t\r\n\r\n",
+    "escaped-invalid-utf8-query": b"GET /sparql?query=%FF%FE HTTP/1.1\r\nHost: t\r\n\r\n",
+    "raw-invalid-utf8-query": b"GET /sparql?query=\xff\xfe HTTP/1.1\r\nHost: t\r\n\r\n",
+    "raw-invalid-utf8-path": b"GET /doc/\xff HTTP/1.1\r\nHost: t\r\n\r\n",
+    "escaped-invalid-utf8-path": b"GET /doc/node-city/%FF HTTP/1.1\r\nHost: t\r\n\r\n",
+    "form-invalid-utf8": POST_DIRECT.replace(b"sparql-query", b"x-www-form-urlencoded")
+    + b"Content-Length: 12\r\n\r\nquery=%FF%FE",
+}
+
+
+@pytest.mark.parametrize("request_bytes", BAD.values(), ids=BAD)
+def test_bad_input_gets_a_4xx_or_a_close_never_a_5xx_or_a_hang(port: int, request_bytes: bytes) -> None:
+    started = time.monotonic()
+    status, data = exchange(port, request_bytes, timeout=5.0)
+    assert status == 0 or 400 <= status < 500, data[:300]
+    assert time.monotonic() - started < 5.0
+
+
+def test_a_body_shorter_than_its_length_is_cut_at_the_body_timeout(port: int) -> None:
+    started = time.monotonic()
+    status, data = exchange(port, POST_DIRECT + b"Content-Length: 100\r\n\r\nASK{}", timeout=BODY_TIMEOUT + 5)
+    assert status in (0, 408), data[:300]
+    assert time.monotonic() - started < BODY_TIMEOUT + 5
+
+
+def test_a_body_that_ends_early_is_a_400(port: int) -> None:
+    status, data = exchange(port, POST_DIRECT + b"Content-Length: 100\r\n\r\nASK{}", timeout=5.0, half_close=True)
+    assert status in (0, 400), data[:300]
+
+
+def test_well_formed_requests_still_work(port: int) -> None:
+    ask = POST_DIRECT + b"Accept: application/sparql-results+json\r\nContent-Length: 5\r\n\r\nASK{}"
+    status, data = exchange(port, ask)
+    assert status == 200 and data.endswith(b'"boolean":true}'), data[:300]
+    status, data = exchange(port, b"HEAD /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert status == 200
+    status, data = exchange(port, b"GET /doc/node-city/uppsala.ttl HTTP/1.0\r\n\r\n")  # 1.0 needs no Host
+    assert status == 200 and b"uppsala" in data
+    expect = ask.replace(b"Content-Length", b"Expect: 100-continue\r\nContent-Length")
+    assert exchange(port, expect)[0] == 200
+    status, data = exchange(port, b"GET http://t/doc/node-city/uppsala.ttl HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert status == 200  # absolute-form naming this host
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(port: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        for _ in range(3):
+            conn.request("GET", "/sparql?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
+            response = conn.getresponse()
+            assert response.status == 200 and response.read() == b'{"head":{},"boolean":true}'
+    finally:
+        conn.close()
+
+
+def serve_command(port: int, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "oms_ld", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_busy_port_is_one_line_and_exit_1() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        started = time.monotonic()
+        result = serve_command(sock.getsockname()[1], {})
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "in use" in lines[0], result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_data_that_does_not_conform_exits_1_without_serving(tmp_path: Path) -> None:
+    invalid = sorted((ROOT / "tests" / "data" / "invalid").glob("*.ttl"))[0]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / invalid.name).write_bytes(invalid.read_bytes())
+    port = free_port()
+    env = {"OMS_LD_DATA_DIR": str(tmp_path / "data"), "OMS_LD_CACHE_DIR": str(tmp_path / "cache")}
+    result = serve_command(port, env)
+    assert result.returncode == 1, result.stderr
+    assert "does not conform" in result.stderr and "not serving" in result.stderr
+    assert "granian" not in result.stderr.lower()  # no worker was started
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+class _Headers:
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self._items = items
+
+    def items(self) -> list[tuple[str, str]]:
+        return self._items
+
+
+class _Scope:
+    """What granian hands an RSGI app for `GET / HTTP/1.1`."""
+
+    proto = "http"
+    http_version = "1.1"
+    scheme = "http"
+    method = "GET"
+    path = "/"
+    query_string = ""
+    server = "127.0.0.1:8080"
+    client = "127.0.0.1:50000"
+    authority = None
+    headers = _Headers([("host", "t")])
+
+
+class _Proto:
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+
+    def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.statuses.append(status)
+
+
+def test_requests_over_the_queue_limit_get_503_at_once() -> None:
+    """More whole requests than MAX_QUEUED waiting for the app's threads: the rest are told to retry."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from oms_ld.server import RsgiFront
+
+    release = threading.Event()
+
+    def slow_app(environ: dict[str, object], start_response):  # type: ignore[no-untyped-def]
+        release.wait(5)
+        start_response("200 OK", [("content-type", "text/plain")])
+        return [b"ok"]
+
+    front = RsgiFront(slow_app, threads=1, max_body=10, max_queued=2)
+    statuses: list[int] = []
+
+    async def main() -> None:
+        # Not __rsgi_init__: it also registers the worker's at-fork hook, which is not for pytest's process.
+        front._pool = ThreadPoolExecutor(1)
+        tasks = [asyncio.create_task(front(_Scope(), _Proto(statuses))) for _ in range(5)]
+        await asyncio.sleep(0.3)
+        assert statuses == [503, 503, 503]  # at once, while two wait
+        release.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+        front.__rsgi_del__(asyncio.get_running_loop())
+
+    asyncio.run(main())
+    assert sorted(statuses) == [200, 200, 503, 503, 503]
+
+
+def test_workers_and_threads_options_still_work() -> None:
+    with served("--workers", "1", "--threads", "2") as port:
+        for path in NORMAL:
+            assert get(port, path)[0] == 200
