@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -18,20 +17,6 @@ from oms_ld.web import site_of
 from ..conftest import BASE, DATASET
 
 ID = BASE + "id/"
-
-
-@pytest.fixture(scope="module")
-def linking_app() -> Iterator[Flask]:
-    from oms_ld import create_app
-
-    app = create_app({"TESTING": True})
-    yield app
-    app.extensions["oms_ld"].store.close()
-
-
-@pytest.fixture()
-def web(linking_app: Flask) -> FlaskClient:
-    return linking_app.test_client()
 
 
 @pytest.mark.parametrize(

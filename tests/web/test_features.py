@@ -21,20 +21,6 @@ ID = BASE + "id/"
 
 
 @pytest.fixture(scope="module")
-def linking_app() -> Iterator[Flask]:
-    from oms_ld import create_app
-
-    app = create_app({"TESTING": True})
-    yield app
-    app.extensions["oms_ld"].store.close()
-
-
-@pytest.fixture()
-def web(linking_app: Flask) -> FlaskClient:
-    return linking_app.test_client()
-
-
-@pytest.fixture(scope="module")
 def live(linking_app: Flask) -> Iterator[str]:
     with serve(linking_app) as url:
         yield url

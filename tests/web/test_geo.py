@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +25,6 @@ from ..conftest import BASE
 EXAMPLES = {ex.slug: ex for ex in load_examples(Path(Settings().queries_dir))}
 STOCKHOLM = BASE + "id/node-city/stockholm"
 POINT = re.compile(r"POINT\s*\(([-0-9.]+) ([-0-9.]+)\)")
-
-
-@pytest.fixture(scope="module")
-def linking_app() -> Iterator[Flask]:
-    from oms_ld import create_app
-
-    app = create_app({"TESTING": True})
-    yield app
-    app.extensions["oms_ld"].store.close()
-
-
-@pytest.fixture()
-def web(linking_app: Flask) -> FlaskClient:
-    return linking_app.test_client()
 
 
 def haversine(a: tuple[float, float], b: tuple[float, float]) -> float:

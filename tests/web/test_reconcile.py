@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from .. import schemas
@@ -17,20 +15,6 @@ from ..conftest import BASE
 OMS = BASE + "def/oms#"
 ID = BASE + "id/"
 MUNICIPALITY, COUNTY, REGION = OMS + "Municipality", OMS + "County", OMS + "RegionalAuthority"
-
-
-@pytest.fixture(scope="module")
-def linking_app() -> Iterator[Flask]:
-    from oms_ld import create_app
-
-    app = create_app({"TESTING": True})
-    yield app
-    app.extensions["oms_ld"].store.close()
-
-
-@pytest.fixture()
-def web(linking_app: Flask) -> FlaskClient:
-    return linking_app.test_client()
 
 
 def valid(name: str, data: Any) -> Any:

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from ..conftest import BASE
 
 ID = BASE + "id/"
-
-
-@pytest.fixture(scope="module")
-def linking_app() -> Iterator[Flask]:
-    from oms_ld import create_app
-
-    app = create_app({"TESTING": True})
-    yield app
-    app.extensions["oms_ld"].store.close()
-
-
-@pytest.fixture()
-def web(linking_app: Flask) -> FlaskClient:
-    return linking_app.test_client()
 
 
 def results(web: FlaskClient, q: str) -> list[dict[str, Any]]:
