@@ -42,6 +42,16 @@ def store_message(exc: BaseException) -> str:
     return " ".join(text.split())[:500]
 
 
+#: Virtuoso's error for a function it does not have: `SR185: Undefined procedure DB.DBA.<iri>.`
+_UNDEFINED_PROCEDURE = re.compile(r"SR185: Undefined procedure (?:DB\.DBA\.)?(\S+?)\.?(?:\s|$)")
+
+
+def unknown_function(message: str) -> str | None:
+    """The IRI of the function a store's error says it does not know (Virtuoso's SR185), else None."""
+    found = _UNDEFINED_PROCEDURE.search(message)
+    return found.group(1) if found else None
+
+
 def wkt_from_single(text: str) -> str:
     """`text` (WKT) with each number as the shortest decimal of the same single-precision value.
 

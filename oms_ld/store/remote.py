@@ -47,6 +47,7 @@ from .compat import (
     even_out_json,
     even_out_triple,
     store_message,
+    unknown_function,
 )
 
 log = logging.getLogger(__name__)
@@ -132,11 +133,13 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
-        media_type: MediaType | None = None,  # answers are parsed here and serialized by Result
+        media_type: MediaType | None = None,
     ) -> Result:
         """Send `sparql` to the endpoint and parse the answer by its Content-Type.
 
-        A time limit closes the connection when it runs out; stopping the work is up to the remote.
+        A time limit closes the connection when it runs out; stopping the work is up to the remote. With a
+        `media_type`, the answer comes back already written in it (`Result.encoded`): pyoxigraph's result
+        objects may only be freed on the thread that made them, so they never leave this call.
         """
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         reading = read(sparql)
@@ -166,7 +169,12 @@ class RemoteStore:
             )
         if headers.get("X-SQL-State"):  # Virtuoso's "anytime" answer: partial results at its time limit
             raise QueryTimeout(f"the triple store stopped the query at its time limit ({headers['X-SQL-State']})")
-        return self._parse(body, content_type, form, capped=timeout is not None)
+        result = self._parse(body, content_type, form, capped=timeout is not None)
+        if media_type is None:
+            return result
+        encoded = result.serialize(media_type)
+        del result
+        return Result(encoded=(media_type, encoded))
 
     def _send(self, wrapper: SPARQLWrapper, limit: float) -> tuple[bytes, Any]:
         """POST the query; the body and headers, read within `limit` seconds in all."""
@@ -187,6 +195,9 @@ class RemoteStore:
             raise QueryError(f"SPARQL syntax error (reported by the triple store): {store_message(exc)}") from exc
         except EndPointInternalError as exc:
             message = store_message(exc)
+            function = unknown_function(message)
+            if function is not None:  # the client's query calls a function this store lacks: the client's fault
+                raise QueryError(f"the triple store does not support the function <{function}>") from exc
             if any(word.lower() in message.lower() for word in _TIMEOUT_WORDS):
                 log.warning("remote store %s stopped a query at its time limit: %s", self.endpoint, message)
                 raise QueryTimeout("the triple store stopped the query at its time limit") from exc  # text: logged
@@ -244,9 +255,10 @@ class RemoteStore:
             return Result(boolean=answer)
         if form == "ASK":
             return Result(boolean=boolean(ask_from_table(answer)))
-        for count, _ in enumerate(answer, start=1):  # parses every row: a bad one raises here
-            if capped and count > self.max_rows:
-                raise QueryError(f"the result has more than {self.max_rows} rows; add a LIMIT")
+        rows = sum(1 for _ in answer)  # parses every row: a bad one raises here
+        del answer
+        if capped and rows > self.max_rows:
+            raise QueryError(f"the result has more than {self.max_rows} rows; add a LIMIT")
         solutions = ox.parse_query_results(body, results_format)
         assert isinstance(solutions, ox.QuerySolutions)
         return Result(solutions=solutions)
