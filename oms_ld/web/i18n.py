@@ -76,3 +76,57 @@ UI: dict[str, dict[str, str]] = {lang: {k: v[i] for k, v in _STRINGS.items()} fo
 def ui(lang: str) -> dict[str, str]:
     """The UI strings in `lang` (Swedish for anything unknown)."""
     return UI.get(lang, UI["sv"])
+
+
+#: YASGUI's own interface text (English in the vendored build) and its Swedish; query.js swaps the text
+#: and the title, aria-label and placeholder attributes after YASGUI draws them. DataTables' messages go
+#: through its `language` option (keys starting with "dt.").
+_YASGUI_SV: dict[str, str] = {
+    "Table": "Tabell",
+    "Response": "Svar",
+    "Shows Table view": "Visa Tabell: resultatet som tabell",
+    "Shows Response view": "Visa Svar: serverns svar som text",
+    "Simple view": "Enkel vy",
+    "Ellipse": "Korta av",
+    "Filter query results": "Filtrera resultatet",
+    "Page size:": "Rader per sida:",
+    "All": "Alla",
+    "Download result": "Ladda ner resultatet",
+    "Download Results": "Ladda ner resultatet",
+    "Close tab": "Stäng fliken",
+    "Add tab": "Ny flik",
+    "Add a new tab": "Lägg till en flik",
+    "Close other tabs": "Stäng andra flikar",
+    "Rename tab": "Byt namn på fliken",
+    "Open settings": "Öppna inställningar",
+    "Close settings": "Stäng inställningar",
+    "Request method": "Anropsmetod",
+    "Accept Headers": "Accept-huvuden",
+    "Arguments": "Parametrar",
+    "Headers": "Huvuden",
+    "Run query": "Kör frågan",
+    "Share query": "Dela frågan",
+    "Show all": "Visa alla",
+    "Try query in a new browser window": "Prova frågan i ett nytt fönster",
+    "Documentation": "Dokumentation",
+    "Endpoint is down": "Tjänsten svarar inte",
+    "An error has occurred": "Ett fel uppstod",
+    "Show query": "Visa frågan",
+    "Hide query": "Dölj frågan",
+    "results in": "resultat på",
+    "seconds": "sekunder",
+    "second": "sekund",
+    "result in": "resultat på",
+    "dt.info": "Visar _START_–_END_ av _TOTAL_ rader",
+    "dt.infoEmpty": "Inga rader",
+    "dt.infoFiltered": "(filtrerat från _MAX_ rader)",
+    "dt.emptyTable": "Inga rader i tabellen",
+    "dt.zeroRecords": "Inga rader matchar",
+    "dt.sortAscending": ": aktivera för att sortera stigande",
+    "dt.sortDescending": ": aktivera för att sortera fallande",
+}
+
+
+def yasgui_text(lang: str) -> dict[str, str]:
+    """YASGUI's interface text for `lang` (English → translation; empty for English, its own language)."""
+    return dict(_YASGUI_SV) if lang == "sv" else {}

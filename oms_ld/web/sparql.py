@@ -138,6 +138,7 @@ def query_page(site: Site, query: str) -> Response:
     """
     from ..publishing.examples import examples_in, permalink
     from .html import page
+    from .i18n import yasgui_text
     from .resources import language
 
     lang = language()
@@ -148,16 +149,26 @@ def query_page(site: Site, query: str) -> Response:
     if request.if_none_match.contains(etag.strip('"')):
         return send(Representation(b"", HTML.content_type, etag, site.sources.modified), vary=vary)
 
+    from .html import labels_for
+
+    labels = labels_for(site)
+    #: Names for the IRIs outside our base that we know (the vocabularies we reuse, linked things).
+    known = {iri: labels.label(iri, lang) for iri in labels if not iri.startswith(site.base) and labels.find(iri, lang)}
+
     def cell(term: object) -> dict[str, str]:
-        """One result value for the table: its text, a link for an IRI, a literal's language or datatype."""
+        """One result value: its text, a local link for our IRIs, a name for known external ones, a literal's
+        language (shown) or datatype (on hover)."""
         import pyoxigraph as ox
 
         if isinstance(term, ox.NamedNode):
-            return {"text": term.value, "href": site.uris.href(term.value)[0] or "", "note": ""}
+            href = site.uris.href(term.value)[0] or ""
+            return {"text": known.get(term.value, term.value), "href": href, "note": "", "title": term.value}
         if isinstance(term, ox.Literal):
             kind = "" if term.datatype.value.endswith(("#string", "#langString")) else term.datatype.value
-            return {"text": term.value, "href": "", "note": f"@{term.language}" if term.language else kind}
-        return {"text": str(term or ""), "href": "", "note": ""}
+            title = (labels.prefixed(kind) or kind) if kind else ""
+            note = f"@{term.language}" if term.language else ""
+            return {"text": term.value, "href": "", "note": note, "title": title}
+        return {"text": str(term or ""), "href": "", "note": "", "title": ""}
 
     results: dict[str, object] | None = None
     if run:
@@ -178,6 +189,9 @@ def query_page(site: Site, query: str) -> Response:
         endpoint=request.host_url + "sparql",
         examples=examples,
         prefixes=site.uris.prefixes,
+        labels=known,
+        base=site.base,
+        yasgui_text=yasgui_text(lang),
         results=results,
     )
     rep = Representation(body.encode("utf-8"), HTML.content_type, etag, site.sources.modified)

@@ -56,6 +56,66 @@
     return permalink(this.getQuery());
   };
 
+  // --- Result cells: values rather than RDF syntax. Typed literals show their value (the datatype is in
+  // the title), our own IRIs link to the local page, external IRIs show the name we know for them.
+  var tr = config.yasgui || {};
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function prefixed(iri, prefixes) {
+    var all = [prefixes || {}, config.prefixes];
+    for (var i = 0; i < all.length; i++) {
+      for (var name in all[i]) {
+        var ns = all[i][name];
+        if (ns && iri.indexOf(ns) === 0 && iri.length > ns.length) return name + ":" + iri.slice(ns.length);
+      }
+    }
+    return null;
+  }
+  function cellHtml(binding, prefixes) {
+    var value = binding.value;
+    if (binding.type === "uri") {
+      var local = value.indexOf(config.base) === 0 ? "/" + value.slice(config.base.length) : null;
+      if (local && local.indexOf("//") === 0) local = null;
+      var text = local ? value : config.labels[value] || value;
+      var external = local ? "" : ' rel="external"';
+      return '<a class="iri" href="' + escapeHtml(local || value) + '" title="' + escapeHtml(value) + '"' + external +
+        ">" + escapeHtml(text) + "</a>";
+    }
+    if (binding.type === "bnode") return "<code>_:" + escapeHtml(value) + "</code>";
+    var lang = binding["xml:lang"];
+    if (lang) {
+      return '<span lang="' + escapeHtml(lang) + '">' + escapeHtml(value) + '</span> <span class="tag">@' +
+        escapeHtml(lang) + "</span>";
+    }
+    var datatype = binding.datatype;
+    if (datatype && !/#string$/.test(datatype)) {
+      return '<span class="typed" title="' + escapeHtml(prefixed(datatype, prefixes) || datatype) + '">' +
+        escapeHtml(value) + "</span>";
+    }
+    return "<span>" + escapeHtml(value) + "</span>";
+  }
+  var Table = Yasr.plugins && Yasr.plugins.table;
+  if (Table) {
+    Table.prototype.getCellContent = function (binding, prefixes) {
+      return "<div>" + cellHtml(binding, prefixes) + "</div>";
+    };
+    Table.defaults.openIriInNewWindow = false;
+    if (tr["dt.info"]) {
+      Table.defaults.tableConfig.language = {
+        info: tr["dt.info"],
+        infoEmpty: tr["dt.infoEmpty"],
+        infoFiltered: tr["dt.infoFiltered"],
+        emptyTable: tr["dt.emptyTable"],
+        zeroRecords: tr["dt.zeroRecords"],
+        aria: { sortAscending: tr["dt.sortAscending"], sortDescending: tr["dt.sortDescending"] },
+        paginate: { first: "&lt;&lt;", last: "&gt;&gt;", next: "&gt;", previous: "&lt;" },
+      };
+    }
+  }
+
   var yasgui = new Yasgui(root, {
     requestConfig: {
       endpoint: endpoint,
@@ -148,5 +208,78 @@
     serverResults.parentNode.removeChild(serverResults);
     if (config.run && currentTab()) currentTab().query().catch(function () {});
   }
+  // --- After YASGUI draws (and whenever it redraws): names for its unnamed controls, keyboard access to
+  // the editor's scroll box, and its own text in the page language. The vendored files stay untouched.
+  var ATTRIBUTES = ["title", "aria-label", "placeholder"];
+  function translated(text) {
+    var key = text.trim();
+    if (!key) return null;
+    if (Object.prototype.hasOwnProperty.call(tr, key)) return text.replace(key, tr[key]);
+    var chip = /^(\d+) (results? in) ([\d.]+) (seconds?)$/.exec(key);
+    if (chip && tr[chip[2]]) return chip[1] + " " + tr[chip[2]] + " " + chip[3] + " " + tr[chip[4]];
+    return null;
+  }
+  function translate(node) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    var texts = [];
+    while (walker.nextNode()) texts.push(walker.currentNode);
+    texts.forEach(function (text) {
+      if (text.parentNode && /^(CODE|PRE|TEXTAREA)$/.test(text.parentNode.nodeName)) return;
+      if (text.parentNode && text.parentNode.closest(".CodeMirror, .dataTable tbody")) return;
+      var better = translated(text.nodeValue);
+      if (better !== null && better !== text.nodeValue) text.nodeValue = better;
+    });
+    Array.prototype.forEach.call(node.querySelectorAll("[title], [aria-label], [placeholder]"), function (el) {
+      ATTRIBUTES.forEach(function (name) {
+        var value = el.getAttribute(name);
+        var better = value && translated(value);
+        if (better && better !== value) el.setAttribute(name, better);
+      });
+    });
+  }
+  function setOnce(el, name, value) {
+    if (el && el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+  function patch() {
+    Array.prototype.forEach.call(root.querySelectorAll(".CodeMirror textarea"), function (area) {
+      setOnce(area, "aria-label", config.text.editor);
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".CodeMirror-scroll"), function (box) {
+      setOnce(box, "tabindex", "0");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("select.tableSizer"), function (select) {
+      setOnce(select, "aria-label", config.text.page_size);
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".dataTable thead th"), function (th) {
+      if (!th.textContent.trim() && !th.querySelector(".vh")) {
+        var name = document.createElement("span");
+        name.className = "vh";
+        name.textContent = config.text.row;
+        th.appendChild(name);
+      }
+    });
+    // YASGUI's tab list holds its "+" button beside the tabs; ARIA allows only tabs in a tablist.
+    Array.prototype.forEach.call(root.querySelectorAll(".tabsList > [role='presentation']"), function (item) {
+      if (!item.querySelector("[role='tab']")) setOnce(item, "role", "none");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".tabsList button.addTab"), function (button) {
+      if (button.parentNode && button.parentNode.parentNode && !button.hidden) button.hidden = true;
+    });
+    translate(root);
+  }
+  var pending = false;
+  var observer = new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      observer.disconnect();
+      patch();
+      observer.observe(root, { childList: true, subtree: true });
+    });
+  });
+  patch();
+  observer.observe(root, { childList: true, subtree: true });
+
   document.documentElement.classList.add("yasgui-ready");
 })();
