@@ -56,15 +56,31 @@ NOT_ACCEPTABLE = "406"
 _PARAMS = r"(\s*;\s*(?!q=)[^,;]*)*"
 
 LANGUAGE_MAP = r"""map $http_accept_language $oms_lang_accept {
-    default sv;
+    default en;
     "~*^(?:(?!\b(?:sv|en)\b).)*\bsv\b" sv;
     "~*\ben\b" en;
 }
 
-map $arg_lang $oms_lang {
+map $cookie_lang $oms_lang_kept {
     default $oms_lang_accept;
     sv sv;
     en en;
+}
+
+map $arg_lang $oms_lang {
+    default $oms_lang_kept;
+    sv sv;
+    en en;
+}
+
+map $oms_index $oms_index_file {
+    html $oms_lang.html;
+    default $oms_index;
+}
+
+map $oms_index $oms_index_lang {
+    html $oms_lang;
+    default "";
 }
 """
 
@@ -174,7 +190,8 @@ def _location(match: str, body: Iterable[str]) -> list[str]:
 
 
 def _vary(*names: str) -> tuple[str, str]:
-    return ("Vary", ", ".join((*names, "Accept-Encoding")))
+    """As the app: answers that vary on Accept-Language also vary on the language cookie."""
+    return ("Vary", ", ".join((*names, *(("Cookie",) if "Accept-Language" in names else ()), "Accept-Encoding")))
 
 
 def _refuse(variable: str, formats: Sequence[MediaType]) -> str:
@@ -296,8 +313,9 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
                                      *_add([*catalog, _vary("Accept", "Accept-Profile"), *common])])  # fmt: skip
     text += _location("= /download", ["        return 308 /download/;"])
     text += _location("= /download/", [_refuse("oms_index", INDEX_FORMATS),
-                                       f"        try_files /{VARIANTS}/download-index.$oms_index =404;",
-                                       *_add([DESCRIBED_BY, _vary("Accept"), *common])])  # fmt: skip
+                                       f"        try_files /{VARIANTS}/download-index.$oms_index_file =404;",
+                                       *_add([DESCRIBED_BY, ("Content-Language", "$oms_index_lang"),
+                                              _vary("Accept", "Accept-Language"), *common])])  # fmt: skip
     for name, dump in site.dumps.items():
         disposition = ("Content-Disposition", f'attachment; filename="{dump.filename}"')
         text += _location(f"= /download/{name}", _add([disposition, DESCRIBED_BY, _vary(), *common]))

@@ -109,7 +109,11 @@ def representations(app: App, documents: Iterable[str] | None = None) -> Iterato
     for path in document_paths(site) if documents is None else [checked_path(p) for p in documents]:
         yield from variants(f"/doc/{path}", DOC_FORMATS)
     for media_type in INDEX_FORMATS:
-        yield fetch(f"{VARIANTS}/download-index.{media_type.suffix}", "/download/", accept=media_type.mime)
+        if media_type is HTML:
+            for lang in LANGUAGES:
+                yield fetch(f"{VARIANTS}/download-index.{lang}.html", "/download/", accept=HTML.mime, lang=lang)
+        else:
+            yield fetch(f"{VARIANTS}/download-index.{media_type.suffix}", "/download/", accept=media_type.mime)
     written: set[str] = set()
     for name, dump in site.dumps.items():
         file = fetch(f"download/{name}", f"/download/{name}")

@@ -69,13 +69,67 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "map_missing": ("Saknar verifierad koordinat och är inte utritade:", "Without a verified coordinate, not drawn:"),
     "map_here": ("den här nodstaden är markerad", "this node city is highlighted"),
     "back_home": ("Till startsidan", "To the home page"),
+    "downloads": ("Nedladdningar", "Downloads"),
+    "downloads_intro": ("Hela datamängden som filer, under licensen", "The whole dataset as files, licensed under"),
+    "downloads_latest": ("Filerna med datum i namnet ändras aldrig; latest har alltid samma innehåll som den senaste "
+                         "utgåvan.", "Files with a date in their name never change; latest always has the same "
+                         "bytes as the newest release."),
+    "downloads_described": ("Beskrivning av datamängden:", "Description of the dataset:"),
+    "downloads_check": ("Kontrollsummorna finns också som en fil för sha256sum -c: be om text/plain från /download/.",
+                        "The checksums also come as a file for sha256sum -c: ask /download/ for text/plain."),
+    "files": ("Filer", "Files"),
+    "file": ("Fil", "File"),
+    "content": ("Innehåll", "Content"),
+    "media_type": ("Mediatyp", "Media type"),
+    "bytes": ("Byte", "Bytes"),
+    "dump_triples": ("data och ontologi", "data and ontology"),
+    "dump_quads": ("data, ontologi och SHACL-former (namngivna grafer)",
+                   "data, ontology and SHACL shapes (named graphs)"),
+    "copy": ("Kopiera", "Copy"),
+    "copied": ("Kopierat.", "Copied."),
+    "copy_failed": ("Kunde inte kopiera; markera texten i stället.", "Could not copy; select the text instead."),
+    "error_detail": ("Teknisk förklaring (på engelska)", "Technical detail"),
 }  # fmt: skip
+#: Error pages: the status in words and what a reader can do about it.
+_STATUS: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {
+    400: (("Felaktig begäran", "Bad Request"),
+          ("Servern förstod inte begäran.", "The server could not understand the request.")),
+    403: (("Inte tillåtet", "Forbidden"), ("Det här får inte göras här.", "This is not allowed here.")),
+    404: (("Sidan finns inte", "Not Found"),
+          ("Det finns ingenting på den här adressen. Kontrollera adressen, eller börja på startsidan.",
+           "There is nothing at this address. Check the address, or start from the home page.")),
+    405: (("Metoden är inte tillåten", "Method Not Allowed"),
+          ("Adressen finns men svarar inte på den här sortens begäran.",
+           "The address exists but does not answer this kind of request.")),
+    406: (("Formatet finns inte", "Not Acceptable"),
+          ("Det finns inget av de format som efterfrågades. Formaten som finns står nedan.",
+           "None of the formats asked for is available. The available formats are listed below.")),
+    410: (("Borttagen", "Gone"),
+          ("Det här fanns en gång men är borttaget för gott; adressen återanvänds aldrig.",
+           "This existed once but has been removed for good; the address is never reused.")),
+    413: (("För stor begäran", "Content Too Large"),
+          ("Begäran är större än servern tar emot.", "The request is larger than the server accepts.")),
+    415: (("Mediatypen stöds inte", "Unsupported Media Type"),
+          ("Servern kan inte läsa innehåll av den typen.", "The server cannot read content of that type.")),
+}  # fmt: skip
+_SERVER_ERROR = (("Serverfel", "Server Error"),
+                 ("Något gick fel på servern. Försök igen om en stund.",
+                  "Something went wrong on the server. Please try again in a while."))  # fmt: skip
+
+
+def status_text(status: int, lang: str) -> tuple[str, str]:
+    """(title, explanation) of an error status for a reader, in `lang` (English for anything unknown)."""
+    i = 0 if lang == "sv" else 1
+    title, explanation = _STATUS.get(status, _SERVER_ERROR if status >= 500 else (("Fel", "Error"), ("", "")))
+    return title[i], explanation[i]
+
+
 UI: dict[str, dict[str, str]] = {lang: {k: v[i] for k, v in _STRINGS.items()} for i, lang in enumerate(("sv", "en"))}
 
 
 def ui(lang: str) -> dict[str, str]:
-    """The UI strings in `lang` (Swedish for anything unknown)."""
-    return UI.get(lang, UI["sv"])
+    """The UI strings in `lang` (English for anything unknown)."""
+    return UI.get(lang, UI["en"])
 
 
 #: YASGUI's own interface text (English in the vendored build) and its Swedish; query.js swaps the text

@@ -7,7 +7,7 @@ the ontology and shapes pages are drawn from the content graphs the app loaded a
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from rdflib import Graph
 from werkzeug.wrappers import Response
 
@@ -157,3 +157,13 @@ def map_svg() -> Response:
 
     rep = site.represent(("page", "map", lang), SVG, body, headers=(("Content-Language", lang),))
     return send(rep, vary=("Accept-Language",), max_age=site.settings.cache_max_age)
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The icon, for browsers that ask for /favicon.ico whatever the page says (a 404 there is noise)."""
+    response = current_app.send_static_file("favicon.svg")
+    response.mimetype = "image/svg+xml"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

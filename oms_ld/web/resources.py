@@ -26,12 +26,26 @@ def checked_path(rest: str) -> str:
     return rest
 
 
+#: The cookie that keeps a reader's `?lang=` choice across pages.
+LANG_COOKIE = "lang"
+FALLBACK = "en"
+
+
 def language(supported: tuple[str, ...] = LANGUAGES) -> str:
-    """The page language: `?lang=`, else Accept-Language (sv, then en), else Swedish."""
+    """The page language: `?lang=`, else the remembered choice (cookie), else Accept-Language, else English."""
+    for asked in (request.args.get("lang", ""), request.cookies.get(LANG_COOKIE, "")):
+        if asked in supported:
+            return asked
+    return request.accept_languages.best_match(supported, default=FALLBACK) or FALLBACK
+
+
+@bp.after_app_request
+def remember_language(response: Response) -> Response:
+    """A `?lang=` choice is kept in a cookie, so the next page speaks it too (language() reads it)."""
     asked = request.args.get("lang", "")
-    if asked in supported:
-        return asked
-    return request.accept_languages.best_match(supported, default=supported[0]) or supported[0]
+    if asked in LANGUAGES and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
 
 
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD"])
