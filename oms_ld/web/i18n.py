@@ -69,6 +69,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "map_missing": ("Saknar verifierad koordinat och är inte utritade:", "Without a verified coordinate, not drawn:"),
     "map_here": ("den här nodstaden är markerad", "this node city is highlighted"),
     "back_home": ("Till startsidan", "To the home page"),
+    "legend": ("Teckenförklaring", "Legend"),
+    "legend_node": ("Nodstad (länk till sidan)", "Node city (links to its page)"),
+    "legend_here": ("Den här nodstaden", "This node city"),
+    "legend_land": ("Land", "Land"),
+    "legend_sea": ("Hav (sjöar är inte utritade)", "Sea (lakes are not drawn)"),
+    "map_source": ("Kustlinje: Natural Earth (fri att använda)", "Coastline: Natural Earth (public domain)"),
     "downloads": ("Nedladdningar", "Downloads"),
     "downloads_intro": ("Hela datamängden som filer, under licensen", "The whole dataset as files, licensed under"),
     "downloads_latest": ("Filerna med datum i namnet ändras aldrig; latest har alltid samma innehåll som den senaste "

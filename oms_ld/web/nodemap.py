@@ -1,13 +1,17 @@
 """The node-city map: WKT points from the store, projected and labelled, drawn as SVG on the server.
 
-No tiles and no external requests: the drawing is an SVG template filled with projected points.
+No tiles and no external requests: the drawing is an SVG template filled with projected points, over
+the land outline in basemap.json (Natural Earth, public domain; rebuilt by tools/basemap/build.py).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
 
 from flask import render_template
 from markupsafe import Markup
@@ -58,6 +62,13 @@ def map_nodes(site: Site, lang: str) -> list[MapNode]:
 Box = tuple[float, float, float, float]
 
 
+@lru_cache(maxsize=1)
+def land_rings() -> tuple[tuple[tuple[float, float], ...], ...]:
+    """The land outline around ÖMS as (lon, lat) rings, from the committed basemap.json."""
+    data = json.loads(files(__package__).joinpath("basemap.json").read_text(encoding="utf-8"))
+    return tuple(tuple((float(x), float(y)) for x, y in ring) for ring in data["rings"])
+
+
 def overlaps(a: Box, b: Box) -> bool:
     """Whether two (x0, y0, x1, y1) boxes intersect."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
@@ -101,12 +112,15 @@ class GridLine:
 
 
 def layout(
-    nodes: list[MapNode], lang: str, plot_width: float = 340, margin: float = 24
+    nodes: list[MapNode], lang: str, plot_width: float = 340, margin: float = 24, land: list[str] | None = None
 ) -> tuple[int, int, list[GridLine]]:
-    """Project the points in place (equirectangular, lon scaled by cos(mid-latitude)); SVG size and graticule."""
+    """Project the points in place (equirectangular, lon scaled by cos(mid-latitude)); SVG size and graticule.
+
+    When `land` is a list, the land outline's SVG path data (projected the same way) is appended to it.
+    """
     lons = [lon for n in nodes for lon, _ in n.points] or [0.0]
     lats = [lat for n in nodes for _, lat in n.points] or [0.0]
-    west, east, south, north = min(lons) - 0.2, max(lons) + 0.2, min(lats) - 0.2, max(lats) + 0.2
+    west, east, south, north = min(lons) - 0.3, max(lons) + 0.3, min(lats) - 0.25, max(lats) + 0.25
     k = math.cos(math.radians((south + north) / 2))
     scale = plot_width / max((east - west) * k, 1e-9)
 
@@ -122,6 +136,10 @@ def layout(
             for lon in range(math.ceil(west), math.floor(east) + 1)]  # fmt: skip
     grid += [GridLine(margin, y, width - margin, y, f"{lat}° N")
              for lat in range(math.ceil(south), math.floor(north) + 1) for y in (project(west, lat)[1],)]  # fmt: skip
+    if land is not None:
+        for ring in land_rings():
+            points = [project(lon, lat) for lon, lat in ring]
+            land.append("M" + "L".join(f"{x:g} {y:g}" for x, y in points) + "Z")
     return width, height, grid
 
 
@@ -132,8 +150,13 @@ def node_city_map(site: Site, lang: str, *, highlight: str = "", standalone: boo
     here = site.uris.href(highlight)[0] if highlight else None
     for node in nodes:
         node.highlight = node.href == here
-    width, height, grid = layout(nodes, lang)
+    land: list[str] = []
+    width, height, grid = layout(nodes, lang, land=land)
+    missing = [node.name for node in every if not node.points]
+    legend = [("node", ui(lang)["legend_node"])]
+    legend += [("here", ui(lang)["legend_here"])] if here is not None else []
+    legend += [("land", ui(lang)["legend_land"]), ("sea", ui(lang)["legend_sea"])]
     svg = render_template("map.html", nodes=nodes, width=width, height=height, grid=grid, t=ui(lang), lang=lang,
-                          standalone=standalone, highlighted=here is not None,
-                          missing=[node.name for node in every if not node.points])  # fmt: skip
+                          standalone=standalone, highlighted=here is not None, land=land, legend=legend,
+                          missing=missing)  # fmt: skip
     return Markup(svg)
