@@ -111,6 +111,52 @@ class GridLine:
     text: str
 
 
+@dataclass(frozen=True)
+class Frame:
+    """An equirectangular projection of a lon/lat box onto the plot (lon scaled by cos(mid-latitude))."""
+
+    west: float
+    east: float
+    south: float
+    north: float
+    scale_x: float
+    scale_y: float
+    margin: float
+
+    @classmethod
+    def around(cls, points: list[tuple[float, float]], plot_width: float = 340, margin: float = 24) -> Frame:
+        """The frame around `points` (lon, lat) with a little room on every side."""
+        lons = [lon for lon, _ in points] or [0.0]
+        lats = [lat for _, lat in points] or [0.0]
+        west, east, south, north = min(lons) - 0.3, max(lons) + 0.3, min(lats) - 0.25, max(lats) + 0.25
+        k = math.cos(math.radians((south + north) / 2))
+        scale = plot_width / max((east - west) * k, 1e-9)
+        return cls(west, east, south, north, k * scale, scale, margin)
+
+    @property
+    def height(self) -> int:
+        return round((self.north - self.south) * self.scale_y + 2 * self.margin)
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        return (round(self.margin + (lon - self.west) * self.scale_x, 1),
+                round(self.margin + (self.north - lat) * self.scale_y, 1))  # fmt: skip
+
+    def land_path(self) -> str:
+        """SVG path data of the land outline in this frame."""
+        rings = ([self.project(lon, lat) for lon, lat in ring] for ring in land_rings())
+        return "".join("M" + "L".join(f"{x:g} {y:g}" for x, y in ring) + "Z" for ring in rings)
+
+
+def query_map_frame(site: Site, lang: str) -> dict[str, object]:
+    """The node-city map's frame and land, for the query page's map of WKT results (drawn by query.js)."""
+    points = [p for node in map_nodes(site, lang) for p in node.points]
+    frame = Frame.around(points, plot_width=420)
+    width = round(420 + 2 * frame.margin)
+    return {"width": width, "height": frame.height, "land": frame.land_path(), "west": frame.west,
+            "east": frame.east, "south": frame.south, "north": frame.north, "scale_x": frame.scale_x,
+            "scale_y": frame.scale_y, "margin": frame.margin}  # fmt: skip
+
+
 def layout(
     nodes: list[MapNode], lang: str, plot_width: float = 340, margin: float = 24, land: list[str] | None = None
 ) -> tuple[int, int, list[GridLine]]:
@@ -118,28 +164,19 @@ def layout(
 
     When `land` is a list, the land outline's SVG path data (projected the same way) is appended to it.
     """
-    lons = [lon for n in nodes for lon, _ in n.points] or [0.0]
-    lats = [lat for n in nodes for _, lat in n.points] or [0.0]
-    west, east, south, north = min(lons) - 0.3, max(lons) + 0.3, min(lats) - 0.25, max(lats) + 0.25
-    k = math.cos(math.radians((south + north) / 2))
-    scale = plot_width / max((east - west) * k, 1e-9)
-
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return round(margin + (lon - west) * k * scale, 1), round(margin + (north - lat) * scale, 1)
-
+    frame = Frame.around([p for n in nodes for p in n.points], plot_width, margin)
+    west, east, south, north, project = frame.west, frame.east, frame.south, frame.north, frame.project
     for node in nodes:
         node.points = [project(lon, lat) for lon, lat in node.points]
     right = place_labels(nodes)
-    width, height = round(max(plot_width + 2 * margin, right + margin / 2)), round((north - south) * scale + 2 * margin)
+    width, height = round(max(plot_width + 2 * margin, right + margin / 2)), frame.height
     east_mark = "Ö" if lang == "sv" else "E"
     grid = [GridLine(*project(lon, north), *project(lon, south), f"{lon}° {east_mark}")
             for lon in range(math.ceil(west), math.floor(east) + 1)]  # fmt: skip
     grid += [GridLine(margin, y, width - margin, y, f"{lat}° N")
              for lat in range(math.ceil(south), math.floor(north) + 1) for y in (project(west, lat)[1],)]  # fmt: skip
     if land is not None:
-        for ring in land_rings():
-            points = [project(lon, lat) for lon, lat in ring]
-            land.append("M" + "L".join(f"{x:g} {y:g}" for x, y in points) + "Z")
+        land.append(frame.land_path())
     return width, height, grid
 
 

@@ -139,6 +139,7 @@ def query_page(site: Site, query: str) -> Response:
     from ..publishing.examples import examples_in, permalink
     from .html import page
     from .i18n import yasgui_text
+    from .nodemap import query_map_frame
     from .resources import language
 
     lang = language()
@@ -192,6 +193,7 @@ def query_page(site: Site, query: str) -> Response:
         labels=known,
         base=site.base,
         yasgui_text=yasgui_text(lang),
+        map_frame=query_map_frame(site, lang),
         results=results,
     )
     rep = Representation(body.encode("utf-8"), HTML.content_type, etag, site.sources.modified)

@@ -95,3 +95,26 @@ def test_yasgui_speaks_swedish_on_the_swedish_page(browser: Any, server: str) ->
     assert "Kör frågan" in names and "Run query" not in names
     run_in_yasgui(browser, server + RUN + "&lang=en")
     assert "Table" in browser.find_element(By.CSS_SELECTOR, "#yasgui .yasr_header").text
+
+
+def test_wkt_points_in_a_result_are_drawn_on_a_map(browser: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ..conftest import need
+    from .test_accessibility import AXE, axe_violations
+
+    query = ("SELECT ?city ?name ?wkt WHERE { ?city a <https://w3id.org/oms-ld/def/oms#NodeCity> ; "
+             "<http://www.w3.org/2000/01/rdf-schema#label> ?name ; "
+             "<http://www.opengis.net/ont/geosparql#hasGeometry>/<http://www.opengis.net/ont/geosparql#asWKT> ?wkt "
+             "FILTER(LANG(?name) = 'sv') }")  # fmt: skip
+    run_in_yasgui(browser, server + "/sparql?lang=sv&run=1&query=" + quote(query, safe=""))
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#wkt-map svg circle"))
+    figure = browser.find_element(By.ID, "wkt-map")
+    circles = figure.find_elements(By.CSS_SELECTOR, "a[href^='/id/node-city/'] circle")
+    assert len(circles) >= 13
+    assert all(c.size["width"] > 0 for c in circles)
+    assert "punkter (WKT)" in figure.find_element(By.TAG_NAME, "figcaption").text
+    assert figure.find_element(By.CSS_SELECTOR, "svg > path").get_attribute("d").count("M") >= 5
+    need(AXE.exists(), f"no {AXE}: run `npm ci --prefix tests/tools`")
+    assert axe_violations(browser) == []

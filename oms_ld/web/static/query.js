@@ -216,7 +216,7 @@
     if (!key) return null;
     if (Object.prototype.hasOwnProperty.call(tr, key)) return text.replace(key, tr[key]);
     var chip = /^(\d+) (results? in) ([\d.]+) (seconds?)$/.exec(key);
-    if (chip && tr[chip[2]]) return chip[1] + " " + tr[chip[2]] + " " + chip[3] + " " + tr[chip[4]];
+    if (chip && tr[chip[2]]) return chip[1] + " " + tr[chip[2]] + " " + chip[3].replace(".", ",") + " " + tr[chip[4]];
     return null;
   }
   function translate(node) {
@@ -280,6 +280,123 @@
   });
   patch();
   observer.observe(root, { childList: true, subtree: true });
+
+  // --- WKT points in a SELECT result, drawn over the same land as the node-city map (no tiles, nothing
+  // fetched: the frame and the land outline come with the page).
+  var SVG = "http://www.w3.org/2000/svg";
+  function svgEl(name, attributes) {
+    var el = document.createElementNS(SVG, name);
+    for (var key in attributes) el.setAttribute(key, attributes[key]);
+    return el;
+  }
+  function localPath(iri) {
+    if (iri.indexOf(config.base) !== 0) return null;
+    var path = "/" + iri.slice(config.base.length);
+    return path.indexOf("//") === 0 ? null : path;
+  }
+  function rowName(row, vars, skip) {
+    var best = null;
+    vars.forEach(function (v) {
+      var b = row[v];
+      if (v === skip || !b) return;
+      if (b.type !== "uri" && !/#wktLiteral$/.test(b.datatype || "")) {
+        if (!best || (b["xml:lang"] === config.lang && best.lang !== config.lang)) {
+          best = { text: b.value, lang: b["xml:lang"] };
+        }
+      }
+    });
+    if (best) return best.text;
+    for (var i = 0; i < vars.length; i++) {
+      var b = row[vars[i]];
+      if (b && b.type === "uri") return config.labels[b.value] || b.value.replace(/^.*[\/#]/, "");
+    }
+    return "";
+  }
+  function rowHref(row, vars) {
+    for (var i = 0; i < vars.length; i++) {
+      var b = row[vars[i]];
+      if (b && b.type === "uri" && localPath(b.value)) return localPath(b.value);
+    }
+    return null;
+  }
+  function drawPoints(tab) {
+    var old = document.getElementById("wkt-map");
+    if (old) old.parentNode.removeChild(old);
+    var yasr = tab && tab.getYasr();
+    var results = yasr && yasr.results;
+    if (!results || typeof results.getBindings !== "function" || !config.map) return;
+    var vars = results.getVariables() || [];
+    var frame = config.map;
+    var points = [];
+    var outside = 0;
+    (results.getBindings() || []).forEach(function (row) {
+      vars.forEach(function (v) {
+        var b = row[v];
+        if (!b || !/#wktLiteral$/.test(b.datatype || "")) return;
+        var m = /^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)\s*$/i.exec(b.value);
+        if (!m) return;
+        var lon = parseFloat(m[1]);
+        var lat = parseFloat(m[2]);
+        if (lon < frame.west || lon > frame.east || lat < frame.south || lat > frame.north) {
+          outside += 1;
+          return;
+        }
+        points.push({
+          x: frame.margin + (lon - frame.west) * frame.scale_x,
+          y: frame.margin + (frame.north - lat) * frame.scale_y,
+          name: rowName(row, vars, v),
+          href: rowHref(row, vars),
+        });
+      });
+    });
+    if (!points.length && !outside) return;
+    var figure = document.createElement("figure");
+    figure.id = "wkt-map";
+    figure.className = "map wkt-map";
+    var svg = svgEl("svg", { viewBox: "0 0 " + frame.width + " " + frame.height, class: "node-map", role: "group",
+      "aria-labelledby": "wkt-map-title", "font-family": "DejaVu Sans, Verdana, Arial, sans-serif", "font-size": "13" });
+    var title = svgEl("title", { id: "wkt-map-title" });
+    title.textContent = config.text.map_title;
+    svg.appendChild(title);
+    svg.appendChild(svgEl("rect", { x: 0, y: 0, width: frame.width, height: frame.height, fill: "#d6e6f2" }));
+    svg.appendChild(svgEl("path", { d: frame.land, fill: "#fbfaf5", stroke: "#8397a6", "stroke-width": "0.8",
+      "fill-rule": "evenodd" }));
+    var taken = [];
+    points.forEach(function (p) {
+      var holder = p.href ? svgEl("a", { href: p.href }) : svgEl("g", {});
+      var name = svgEl("title", {});
+      name.textContent = p.name;
+      holder.appendChild(name);
+      holder.appendChild(svgEl("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: 5.5, fill: "#0b5394",
+        stroke: "#ffffff", "stroke-width": "1.5" }));
+      var width = 7.4 * p.name.length;
+      var left = p.x + 8 + width > frame.width - 4;  // no room on the right: the label goes on the left
+      var box = left ? [p.x - 8 - width, p.y - 10, p.x - 8, p.y + 4] : [p.x + 8, p.y - 10, p.x + 8 + width, p.y + 4];
+      var free = points.length <= 40 && box[0] >= 2 && taken.every(function (o) {
+        return box[0] >= o[2] || o[0] >= box[2] || box[1] >= o[3] || o[1] >= box[3];
+      });
+      if (p.name && free) {
+        taken.push(box);
+        var label = svgEl("text", { x: (left ? box[2] : box[0]).toFixed(1), y: (p.y + 4).toFixed(1),
+          "text-anchor": left ? "end" : "start", fill: "#14202b", stroke: "#fbfaf5", "stroke-width": "3",
+          style: "paint-order: stroke" });
+        label.textContent = p.name;
+        holder.appendChild(label);
+      }
+      svg.appendChild(holder);
+    });
+    figure.appendChild(svg);
+    var caption = document.createElement("figcaption");
+    caption.textContent = config.text.map_caption.replace("{n}", String(points.length)) +
+      (outside ? " " + config.text.map_outside.replace("{n}", String(outside)) : "");
+    figure.appendChild(caption);
+    root.parentNode.insertBefore(figure, root.nextSibling);
+  }
+  yasgui.on("queryResponse", function (instance, tab) {
+    window.setTimeout(function () {
+      drawPoints(tab || currentTab());
+    }, 0);
+  });
 
   document.documentElement.classList.add("yasgui-ready");
 })();
