@@ -233,6 +233,7 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     labels.add_graph(graph)
     path = thing.removeprefix(site.base + "id/")
     subject = URIRef(thing)
+    found = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
     map_svg = ""
     if (subject, RDF.type, OMS.NodeCity) in graph:
         map_svg = node_city_map(site, lang, highlight=thing)
@@ -241,6 +242,7 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),
         **resource_view(graph, thing, labels, lang, site.base),
         thing=thing,
-        geometries=geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else [],
+        geometries=found,
+        wkt_elsewhere=any((URIRef(g.iri), GEO.asWKT, None) not in graph for g, _ in found),
         map_svg=map_svg,
     )

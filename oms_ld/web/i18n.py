@@ -27,7 +27,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "value": ("Värde", "Value"),
     "resource": ("Resurs", "Resource"),
     "formats": ("Maskinläsbara format", "Machine-readable formats"),
-    "formats_intro": ("Samma innehåll som RDF:", "The same content as RDF:"),
+    "formats_intro": ("Det här dokumentets tripplar som RDF:", "This document's triples as RDF:"),
+    "wkt_elsewhere": ("Punkterna (WKT) hör till de ingående orterna och står i deras egna dokument; "
+                      "följ geometrilänken.", "The points (WKT) belong to the constituent places and are in their "
+                      "own documents; follow the geometry link."),
     "external_note": ("(extern länk)", "(external link)"),
     "about": ("Vad är ÖMS?", "What is ÖMS?"),
     "contents": ("Innehåll", "Contents"),

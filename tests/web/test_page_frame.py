@@ -171,3 +171,14 @@ def test_favicon_ico(web: Any) -> None:
     response = web.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     response.close()
+
+
+def test_a_page_does_not_claim_rdf_it_does_not_have(web: Any) -> None:
+    """A node city's page shows its places' points; they are not in its document, and the page says so."""
+    city = web.get("/doc/node-city/uppsala?lang=en", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
+    city_rdf = web.get("/doc/node-city/uppsala.nt").get_data(as_text=True)
+    assert "POINT(" in city and "POINT(" not in city_rdf
+    assert "own documents" in city and "The same content as RDF" not in city
+    place = web.get("/doc/place/uppsala?lang=en", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
+    assert "POINT(" in web.get("/doc/place/uppsala.nt").get_data(as_text=True)
+    assert "own documents" not in place
