@@ -24,6 +24,7 @@ def register(site: Site) -> Flask:
     from . import downloads, pages, resources, sparql
     from .context import EXTENSION
     from .http import register_error_handlers
+    from .lang import remember_language
 
     app = Flask("oms_ld.web", template_folder="templates", static_folder="static")
     app.config.update(TESTING=site.settings.testing, MAX_CONTENT_LENGTH=site.settings.max_request_bytes)
@@ -31,4 +32,5 @@ def register(site: Site) -> Flask:
     for module in (resources, pages, sparql, downloads):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
+    app.after_request(remember_language)
     return app

@@ -25,8 +25,8 @@ from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
 from .context import get_site
 from .http import send
+from .lang import language
 from .representations import CATALOG_FORMATS, DESCRIBED_BY, DOWNLOAD_INDEX, INDEX_FORMATS, JSON, VOID_FORMATS
-from .resources import language
 
 bp = Blueprint("downloads", __name__)
 

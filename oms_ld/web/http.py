@@ -62,7 +62,7 @@ def error_response(status: int, title: str, message: str, *, extra: Iterable[str
 
         from .html import page
         from .i18n import status_text
-        from .resources import language
+        from .lang import language
 
         lang = language()
         heading, explanation = status_text(status, lang)

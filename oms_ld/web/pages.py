@@ -24,9 +24,9 @@ from .context import get_site
 from .html import alternates, labels_for, ontology_view, page, shapes_view
 from .http import send
 from .i18n import ui
+from .lang import language
 from .nodemap import node_city_map
 from .representations import DEF_FORMATS
-from .resources import language
 
 bp = Blueprint("pages", __name__)
 

@@ -13,6 +13,7 @@ from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
 from .context import get_site
 from .http import send
+from .lang import language
 from .representations import DOC_FORMATS, LANGUAGES, MAX_PATH, SLUG_PATH
 
 bp = Blueprint("resources", __name__)
@@ -24,28 +25,6 @@ def checked_path(rest: str) -> str:
     if len(rest) > MAX_PATH or not SLUG_PATH.fullmatch(rest):
         raise NotFound(f"/{rest[:MAX_PATH]}: not a valid resource path (lowercase letters, digits, '-' and '/')")
     return rest
-
-
-#: The cookie that keeps a reader's `?lang=` choice across pages.
-LANG_COOKIE = "lang"
-FALLBACK = "en"
-
-
-def language(supported: tuple[str, ...] = LANGUAGES) -> str:
-    """The page language: `?lang=`, else the remembered choice (cookie), else Accept-Language, else English."""
-    for asked in (request.args.get("lang", ""), request.cookies.get(LANG_COOKIE, "")):
-        if asked in supported:
-            return asked
-    return request.accept_languages.best_match(supported, default=FALLBACK) or FALLBACK
-
-
-@bp.after_app_request
-def remember_language(response: Response) -> Response:
-    """A `?lang=` choice is kept in a cookie, so the next page speaks it too (language() reads it)."""
-    asked = request.args.get("lang", "")
-    if asked in LANGUAGES and request.cookies.get(LANG_COOKIE) != asked:
-        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    return response
 
 
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD"])

@@ -139,8 +139,8 @@ def query_page(site: Site, query: str) -> Response:
     from ..publishing.examples import examples_in, permalink
     from .html import page
     from .i18n import yasgui_text
+    from .lang import language
     from .nodemap import query_map_frame
-    from .resources import language
 
     lang = language()
     examples = examples_in(site.settings.queries_dir)
