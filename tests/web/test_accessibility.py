@@ -107,6 +107,16 @@ def test_axe_finds_nothing_on_the_query_page_after_a_query(browser: Any, server:
     assert axe_violations(browser) == []
 
 
+def test_axe_finds_nothing_with_the_query_settings_open(browser: Any, server: str) -> None:
+    browser.get(f"{server}{RUN}&lang=sv")
+    wait_for(browser, "return document.querySelectorAll('#yasgui .yasr table.dataTable tbody tr').length >= 7",
+             "the YASGUI results")  # fmt: skip
+    browser.execute_script("document.querySelector('#yasgui .tabContextButton').click()")
+    wait_for(browser, "return !!document.querySelector('#yasgui .tabMenu .graphInput input[aria-label]')",
+             "the settings menu, patched")  # fmt: skip
+    assert axe_violations(browser) == []
+
+
 def test_the_map_passes_axe(browser: Any, server: str) -> None:
     browser.get(f"{server}/map.svg")
     assert axe_violations(browser) == []

@@ -215,6 +215,8 @@
     var key = text.trim();
     if (!key) return null;
     if (Object.prototype.hasOwnProperty.call(tr, key)) return text.replace(key, tr[key]);
+    var docs = /^View documentation of (.+)$/.exec(key);
+    if (docs && tr["View documentation of"]) return tr["View documentation of"] + " " + (tr[docs[1]] || docs[1]);
     var chip = /^(\d+) (results? in) ([\d.]+) (seconds?)$/.exec(key);
     if (chip && tr[chip[2]]) return chip[1] + " " + tr[chip[2]] + " " + chip[3].replace(".", ",") + " " + tr[chip[4]];
     return null;
@@ -246,6 +248,24 @@
     });
     Array.prototype.forEach.call(root.querySelectorAll(".CodeMirror-scroll"), function (box) {
       setOnce(box, "tabindex", "0");
+    });
+    // The settings menu: its inputs and selects sit beside a label that names none of them.
+    Array.prototype.forEach.call(root.querySelectorAll(".tabMenu .requestConfigWrapper"), function (wrapper) {
+      var label = wrapper.querySelector(":scope > label");
+      var name = label ? label.textContent.trim() : "";
+      Array.prototype.forEach.call(wrapper.querySelectorAll(".textRow"), function (row) {
+        var inputs = row.querySelectorAll("input");
+        if (inputs[0]) setOnce(inputs[0], "aria-label", name + ": " + config.text.key);
+        if (inputs[1]) setOnce(inputs[1], "aria-label", name + ": " + config.text.value);
+      });
+      Array.prototype.forEach.call(wrapper.querySelectorAll(".graphInput input"), function (input) {
+        setOnce(input, "aria-label", name);
+      });
+      Array.prototype.forEach.call(wrapper.querySelectorAll(".selector"), function (selector) {
+        var own = selector.querySelector("label");
+        var select = selector.querySelector("select");
+        if (select) setOnce(select, "aria-label", name + ": " + (own ? own.textContent.trim() : ""));
+      });
     });
     Array.prototype.forEach.call(root.querySelectorAll("select.tableSizer"), function (select) {
       setOnce(select, "aria-label", config.text.page_size);
