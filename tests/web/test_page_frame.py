@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -19,6 +20,9 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 #: Every kind of HTML page.
 PAGES = ("/", "/doc/node-city/uppsala", "/doc/county/uppsala-lan", "/def/oms", "/def/shapes", "/sparql",
          "/download/", "/doc/county/no-such-county")  # fmt: skip
+
+RESULTS = ("SELECT ?county ?name ?code WHERE { ?county a <https://w3id.org/oms-ld/def/oms#County> ; "
+           "<http://www.w3.org/2000/01/rdf-schema#label> ?name ; <https://w3id.org/oms-ld/def/oms#countyCode> ?code }")
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +87,8 @@ def test_the_404_page_in_swedish_and_english(swedish_browser: Any, server: str) 
 
 
 def test_no_page_scrolls_sideways_on_a_phone(swedish_browser: Any, server: str) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser = swedish_browser
     browser.set_window_size(390, 844)
     try:
@@ -91,6 +97,12 @@ def test_no_page_scrolls_sideways_on_a_phone(swedish_browser: Any, server: str) 
             width = browser.execute_script("return document.documentElement.scrollWidth")
             inner = browser.execute_script("return window.innerWidth")
             assert inner <= 390 and width <= 390, (path, width)
+        # The query page with YASGUI's results table.
+        browser.get(server + "/sparql?run=1&query=" + quote(RESULTS, safe=""))
+        WebDriverWait(browser, 15).until(
+            lambda d: d.execute_script("return document.querySelectorAll('#yasgui .yasr tbody tr').length >= 7")
+        )
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     finally:
         browser.set_window_size(1280, 800)
 

@@ -79,7 +79,7 @@
     if (binding.type === "uri") {
       var local = value.indexOf(config.base) === 0 ? "/" + value.slice(config.base.length) : null;
       if (local && local.indexOf("//") === 0) local = null;
-      var text = local ? value : config.labels[value] || value;
+      var text = local ? prefixed(value, prefixes) || value : config.labels[value] || prefixed(value, prefixes) || value;
       var external = local ? "" : ' rel="external"';
       return '<a class="iri" href="' + escapeHtml(local || value) + '" title="' + escapeHtml(value) + '"' + external +
         ">" + escapeHtml(text) + "</a>";
