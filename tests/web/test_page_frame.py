@@ -194,3 +194,13 @@ def test_a_page_does_not_claim_rdf_it_does_not_have(web: Any) -> None:
     place = web.get("/doc/place/uppsala?lang=en", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
     assert "POINT(" in web.get("/doc/place/uppsala.nt").get_data(as_text=True)
     assert "own documents" not in place
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("sv", "406 Formatet finns inte"), ("en", "406 Not Acceptable")])
+def test_a_406_page_speaks_the_page_language(web: Any, lang: str, heading: str) -> None:
+    response = web.get(f"/.well-known/void?lang={lang}", headers={"Accept": "text/html"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 406 and response.headers["Content-Language"] == lang
+    assert f"<h1>{heading}</h1>" in text and f'<html lang="{lang}">' in text
+    assert "text/turtle" in text  # the formats that are available
+    web.delete_cookie("lang")
