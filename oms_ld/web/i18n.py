@@ -94,7 +94,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "dump_triples": ("data och ontologi", "data and ontology"),
     "dump_quads": ("data, ontologi och SHACL-former (namngivna grafer)",
                    "data, ontology and SHACL shapes (named graphs)"),
-    "copy": ("Kopiera", "Copy"),
+    "copy_button": ("Kopiera", "Copy"),
     "copied": ("Kopierat.", "Copied."),
     "copy_failed": ("Kunde inte kopiera; markera texten i stället.", "Could not copy; select the text instead."),
     "error_detail": ("Teknisk förklaring (på engelska)", "Technical detail"),

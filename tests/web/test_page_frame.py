@@ -204,3 +204,17 @@ def test_a_406_page_speaks_the_page_language(web: Any, lang: str, heading: str) 
     assert f"<h1>{heading}</h1>" in text and f'<html lang="{lang}">' in text
     assert "text/turtle" in text  # the formats that are available
     web.delete_cookie("lang")
+
+
+def test_no_ui_string_is_shadowed_by_a_dict_method() -> None:
+    """Templates read `t.key`; Jinja tries attributes first, so `t.copy` would be dict.copy, not the text."""
+    from oms_ld.web.i18n import UI
+
+    assert [key for key in UI["sv"] if hasattr(dict, key)] == []
+
+
+def test_the_download_page_copy_buttons(web: Any) -> None:
+    text = web.get("/download/?lang=sv", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
+    button = r'<button type="button" class="copy" data-copy="[0-9a-f]{64}" hidden>Kopiera<span class="vh">'
+    assert re.search(button, text)
+    assert "built-in method" not in text
