@@ -73,6 +73,12 @@ map $arg_lang $oms_lang {
     en en;
 }
 
+map $arg_lang $oms_set_cookie {
+    default "";
+    sv "lang=sv; Max-Age=31536000; Path=/; SameSite=Lax; HttpOnly";
+    en "lang=en; Max-Age=31536000; Path=/; SameSite=Lax; HttpOnly";
+}
+
 map $oms_index $oms_index_file {
     html $oms_lang.html;
     default $oms_index;
@@ -228,7 +234,8 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
     gzipped = sorted({m for m in mimes.values() if m.startswith(COMPRESSIBLE)} - {"text/html"})
     common = [("Cache-Control", f"public, max-age={site.settings.cache_max_age}"),
               ("Access-Control-Allow-Origin", "*"),
-              ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Vary")]  # fmt: skip
+              ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Vary"),
+              ("Set-Cookie", "$oms_set_cookie")]  # fmt: skip  (as the app: ?lang= is remembered)
     slug = SLUG_PATH.pattern
     text = [
         "# oms-ld static export, written by `oms-ld export-site`: the app's content negotiation as nginx maps",

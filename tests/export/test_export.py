@@ -233,3 +233,14 @@ def test_regex_rules_alone_follow_conneg(accept: str, expected: str) -> None:
 def test_client_headers_are_in_the_table() -> None:
     for header in (FIREFOX, CHROME, RDFLIB, RAPPER, COMUNICA, SPARQLWRAPPER_RDFXML):
         assert header in CLIENT_ACCEPTS or header in BY_MIME
+
+
+def test_the_language_choice_sticks_as_in_the_app(nginx: Nginx) -> None:
+    """`?lang=` sets the cookie; with it, a later page without `?lang=` speaks that language."""
+    status, got, _ = nginx.get("/?lang=en", _headers(FIREFOX, "sv"))
+    assert status == 200 and got.get("set-cookie", "").startswith("lang=en;")
+    status, got, _ = nginx.get("/doc/node-city/uppsala", {**_headers(FIREFOX, "sv"), "Cookie": "lang=en"})
+    assert status == 200 and got.get("content-language") == "en"
+    status, got, _ = nginx.get("/download/", {**_headers(FIREFOX, "sv"), "Cookie": "lang=en"})
+    assert status == 200 and got.get("content-language") == "en"
+    assert "set-cookie" not in nginx.get("/", _headers(FIREFOX, "sv"))[1]
