@@ -326,6 +326,10 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
     for name, dump in site.dumps.items():
         disposition = ("Content-Disposition", f'attachment; filename="{dump.filename}"')
         text += _location(f"= /download/{name}", _add([disposition, DESCRIBED_BY, _vary(), *common]))
+    # As the app: browsers that ask for /favicon.ico get the SVG icon.
+    text += _location("= /favicon.ico", ["        types { }", "        default_type image/svg+xml;",
+                                         "        try_files /static/favicon.svg =404;",
+                                         *_add([("Cache-Control", "public, max-age=86400")])])  # fmt: skip
     text += _location('~ "^/static/(?:.*/)?(?<oms_file>[^/]+)$"',
                       _add([("Content-Disposition", "inline; filename=$oms_file"), ("Cache-Control", "no-cache")]))
     text += [

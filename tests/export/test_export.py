@@ -244,3 +244,11 @@ def test_the_language_choice_sticks_as_in_the_app(nginx: Nginx) -> None:
     status, got, _ = nginx.get("/download/", {**_headers(FIREFOX, "sv"), "Cookie": "lang=en"})
     assert status == 200 and got.get("content-language") == "en"
     assert "set-cookie" not in nginx.get("/", _headers(FIREFOX, "sv"))[1]
+
+
+def test_favicon_as_the_app(nginx: Nginx, client: FlaskClient) -> None:
+    expected = client.get("/favicon.ico")
+    status, got, body = nginx.get("/favicon.ico", {})
+    assert status == expected.status_code == 200
+    assert got["content-type"].split(";")[0] == expected.mimetype == "image/svg+xml" and body == expected.get_data()
+    expected.close()
