@@ -39,3 +39,29 @@ def test_the_map_has_land_a_legend_and_scales(client) -> None:  # type: ignore[n
         assert set(re.findall(r"https?://[^\s\"'<>)]+", svg)) <= {"http://www.w3.org/2000/svg"}
     page = client.get("/doc/node-city/uppsala?lang=sv", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Den här nodstaden" in page  # the highlighted city has its own legend entry
+
+
+def test_drawn_labels_do_not_collide_and_stay_inside(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """In Chromium, with the real font: no two city labels overlap, and every label is inside the drawing."""
+    from oms_ld import create_app
+
+    from ..live import chromium, serve
+
+    driver = chromium(tmp_path_factory.mktemp("chromium-map"))
+    try:
+        with serve(create_app({"TESTING": True})) as url:
+            for lang in ("sv", "en"):
+                driver.get(f"{url}/map.svg?lang={lang}")
+                boxes = driver.execute_script(
+                    "return Array.from(document.querySelectorAll('a.city text')).map(t => {"
+                    " const b = t.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; })"
+                )
+                view = [float(v) for v in driver.execute_script(
+                    "return document.documentElement.getAttribute('viewBox')").split()]  # fmt: skip
+                assert len(boxes) >= 13
+                for i, a in enumerate(boxes):
+                    assert a[0] >= 0 and a[2] <= view[2] and a[1] >= 0, (lang, a)
+                    for b in boxes[i + 1 :]:
+                        assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1), (a, b)
+    finally:
+        driver.quit()
