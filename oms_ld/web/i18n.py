@@ -77,6 +77,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "legend_here": ("Den här nodstaden", "This node city"),
     "legend_land": ("Land", "Land"),
     "legend_sea": ("Hav (sjöar är inte utritade)", "Sea (lakes are not drawn)"),
+    "points_map_title": ("Punkterna i resultatet", "The points in the results"),
     "map_source": ("Kustlinje: Natural Earth (fri att använda)", "Coastline: Natural Earth (public domain)"),
     "downloads": ("Nedladdningar", "Downloads"),
     "downloads_intro": ("Hela datamängden som filer, under licensen", "The whole dataset as files, licensed under"),

@@ -197,3 +197,29 @@ def node_city_map(site: Site, lang: str, *, highlight: str = "", standalone: boo
                           standalone=standalone, highlighted=here is not None, land=land, legend=legend,
                           missing=missing)  # fmt: skip
     return Markup(svg)
+
+
+def points_map(site: Site, lang: str, points: list[tuple[str, str, str]]) -> tuple[Markup, int, int]:
+    """WKT points of a query result, as (WKT, name, local href), on the node-city map's frame and land.
+
+    Returns the SVG (empty when nothing falls inside), how many points it draws and how many lay outside.
+    """
+    frame = Frame.around([p for node in map_nodes(site, lang) for p in node.points], plot_width=420)
+    drawn: list[MapNode] = []
+    outside = 0
+    for wkt, name, href in points:
+        match = _POINT.match(wkt)
+        if not match:
+            continue
+        lon, lat = float(match.group(1)), float(match.group(2))
+        if not (frame.west <= lon <= frame.east and frame.south <= lat <= frame.north):
+            outside += 1
+            continue
+        drawn.append(MapNode(href, name, [frame.project(lon, lat)]))
+    if not drawn:
+        return Markup(""), 0, outside
+    if len(drawn) <= 40:
+        place_labels([n for n in drawn if n.name])
+    svg = render_template("points_map.html", nodes=drawn, width=round(420 + 2 * frame.margin), height=frame.height,
+                          land=frame.land_path(), labelled=len(drawn) <= 40, t=ui(lang))  # fmt: skip
+    return Markup(svg), len(drawn), outside

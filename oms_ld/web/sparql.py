@@ -140,7 +140,7 @@ def query_page(site: Site, query: str) -> Response:
     from .html import page
     from .i18n import yasgui_text
     from .lang import language
-    from .nodemap import query_map_frame
+    from .nodemap import points_map, query_map_frame
 
     lang = language()
     examples = examples_in(site.settings.queries_dir)
@@ -181,7 +181,9 @@ def query_page(site: Site, query: str) -> Response:
         elif result.solutions is not None:
             names = [v.value for v in result.solutions.variables]
             rows = [[cell(solution[name]) for name in names] for solution in result.solutions]
-            results = {"boolean": None, "text": None, "variables": names, "rows": rows}
+            svg, drawn, outside = points_map(site, lang, wkt_points(rows, lang))
+            results = {"boolean": None, "text": None, "variables": names, "rows": rows, "map": svg,
+                       "drawn": drawn, "outside": outside}  # fmt: skip
     body = render_template(
         "query.html",
         **page(lang, "/sparql"),
@@ -198,3 +200,15 @@ def query_page(site: Site, query: str) -> Response:
     )
     rep = Representation(body.encode("utf-8"), HTML.content_type, etag, site.sources.modified)
     return send(rep, vary=vary, max_age=site.settings.cache_max_age)
+
+
+def wkt_points(rows: list[list[dict[str, str]]], lang: str) -> list[tuple[str, str, str]]:
+    """(WKT, a name for the row, the row's first local link) for every WKT literal in result rows."""
+    found = []
+    for row in rows:
+        names = [c for c in row if not c["href"] and not c["title"].endswith("wktLiteral") and c["text"]]
+        names.sort(key=lambda c: c["note"] != f"@{lang}")
+        name = names[0]["text"] if names else ""
+        href = next((c["href"] for c in row if c["href"].startswith("/")), "")
+        found += [(c["text"], name, href) for c in row if c["title"].endswith("wktLiteral")]
+    return found

@@ -40,6 +40,12 @@ PAGES = (
 )
 #: The query page after a query, as the no-JavaScript form renders it (vnu checks the served HTML).
 RUN = "/sparql?run=1&query=" + quote(COUNTIES, safe="")
+WKT = ("SELECT ?city ?name ?wkt WHERE { ?city a <https://w3id.org/oms-ld/def/oms#NodeCity> ; "
+       "<http://www.w3.org/2000/01/rdf-schema#label> ?name ; "
+       "<http://www.opengis.net/ont/geosparql#hasGeometry>/<http://www.opengis.net/ont/geosparql#asWKT> ?wkt "
+       "FILTER(LANG(?name) = 'sv') }")  # fmt: skip
+#: The same with WKT points, which the plain results draw on a map.
+RUN_WKT = "/sparql?run=1&query=" + quote(WKT, safe="")
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -127,7 +133,7 @@ def test_nu_html_checker_finds_no_errors(tmp_path: Path) -> None:
 
     client = create_app({"TESTING": True}).test_client()
     files = []
-    for path, what in (*PAGES, (RUN, "query results")):
+    for path, what in (*PAGES, (RUN, "query results"), (RUN_WKT, "query map")):
         for lang in ("sv", "en"):
             sep = "&" if "?" in path else "?"
             response = client.get(f"{path}{sep}lang={lang}", headers={"Accept": BROWSER_ACCEPT})

@@ -118,3 +118,19 @@ def test_wkt_points_in_a_result_are_drawn_on_a_map(browser: Any, server: str) ->
     assert figure.find_element(By.CSS_SELECTOR, "svg > path").get_attribute("d").count("M") >= 5
     need(AXE.exists(), f"no {AXE}: run `npm ci --prefix tests/tools`")
     assert axe_violations(browser) == []
+
+
+def test_the_plain_results_draw_wkt_points_on_a_map() -> None:
+    from oms_ld import create_app
+
+    from .test_accessibility import RUN_WKT
+
+    client = create_app({"TESTING": True}).test_client()
+    text = client.get(RUN_WKT + "&lang=en", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
+    section = re.search(r'<section id="server-results".*?</section>', text, re.S)
+    assert section is not None
+    figure = re.search(r'<figure class="map wkt-map">.*?</figure>', section.group(0), re.S)
+    assert figure is not None
+    assert len(re.findall(r'<a href="/id/node-city/[a-z-]+">', figure.group(0))) >= 13
+    assert "points (WKT) from the results" in figure.group(0)
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", figure.group(0))) <= {"http://www.w3.org/2000/svg"}
