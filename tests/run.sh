@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 # stores the HTTP tests run against, started by the tests themselves with their own ini; nginx, which
 # serves the static export in tests/export/test_export.py; libseccomp2, which pyseccomp loads to take the
 # network away from query processes; OpenRefine, a real reconciliation client; GDAL's ogrinfo, a real OGC API
-# Features client).
-APT_PACKAGES=(chromium chromium-driver virtuoso-opensource-7 nginx libseccomp2 openrefine gdal-bin)
+# Features client; Java, which runs the Nu HTML Checker).
+APT_PACKAGES=(chromium chromium-driver virtuoso-opensource-7 nginx libseccomp2 openrefine gdal-bin openjdk-17-jre-headless)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -49,6 +49,10 @@ else
 fi
 
 "$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
+# The page checkers (axe-core, the Nu HTML Checker's vnu.jar), pinned by tests/tools/package-lock.json.
+if [ ! -d tests/tools/node_modules ] && command -v npm >/dev/null; then
+    npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+fi
 "$PY" -m ruff check oms_ld tests benchmarks
 "$PY" -m mypy
 "$PY" -m pytest "$@"

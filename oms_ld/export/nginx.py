@@ -1,10 +1,5 @@
-"""The nginx side of the static export: `map` blocks that negotiate like the app, and the server block.
-
-The Accept headers of common clients (`CLIENT_ACCEPTS`) are answered exactly as `conneg.negotiate`
-answers them (decided when the configuration is written); other headers go through regex rules
-ordered like our conneg (q = 1 first, then lower q in steps of 0.1; within a step the server's
-order of preference, then aliases, then wildcards). For unusual q orderings the two can differ;
-the app is the reference. Pure: strings in, configuration text out.
+"""The nginx side of the static export: the server block (locations, headers, refusals), using the
+`map` blocks of `nginx_maps` that negotiate like the app. Pure: strings in, configuration text out.
 """
 
 from __future__ import annotations
@@ -12,14 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import quote
 
-from ..errors import NotAcceptable
 from ..publishing.dataset import PROFILES
 from ..publishing.publication import Site
-from ..rdf.formats import ALIASES, BY_MIME, BY_SUFFIX, HTML, MediaType
+from ..rdf.formats import ALIASES, HTML, MediaType
 from ..rdf.uris import GROUPS
-from ..web.conneg import negotiate
 from ..web.http import COMPRESSIBLE
 from ..web.representations import (
     CATALOG_FORMATS,
@@ -30,135 +22,7 @@ from ..web.representations import (
     SLUG_PATH,
     VOID_FORMATS,
 )
-
-VARIANTS = "_variants"
-DEFINITIONS = ("oms", "shapes")
-#: Accept headers of common clients: the maps answer these exactly as the app does.
-CLIENT_ACCEPTS: tuple[str, ...] = (
-    # curl, wget, python-requests, most libraries
-    "*/*",
-    # Firefox (older and current), Chrome and Edge
-    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/png,image/svg+xml,*/*;q=0.8",
-    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
-    "application/signed-exchange;v=b3;q=0.7",
-    # rdflib (Graph.parse of a URL)
-    "application/rdf+xml, text/n3, text/turtle, application/n-triples, application/ld+json, "
-    "application/n-quads, application/trix, application/trig",
-    # rapper (Raptor)
-    "application/rdf+xml, text/rdf;q=0.6, application/n-triples, text/plain;q=0.1, text/turtle, "
-    "text/html;q=0.2, application/xhtml+xml;q=0.4, text/html;q=0.6, application/xhtml+xml;q=0.8, */*;q=0.1",
-    # Comunica
-    "application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,application/n-triples;q=0.8,"
-    "text/turtle;q=0.6,application/rdf+xml;q=0.5,text/html;q=0.2",
-)
-NOT_ACCEPTABLE = "406"
-#: Parameters other than q, then an optional q of 1, then the end of the entry.
-_PARAMS = r"(\s*;\s*(?!q=)[^,;]*)*"
-
-LANGUAGE_MAP = r"""map $http_accept_language $oms_lang_accept {
-    default en;
-    "" sv;
-    "~*^(?:(?!\b(?:sv|en)\b).)*\bsv\b" sv;
-    "~*\ben\b" en;
-    "~\*" sv;
-}
-
-map $arg_lang $oms_lang {
-    default $oms_lang_accept;
-    sv sv;
-    en en;
-}
-"""
-
-
-
-# --- content negotiation as nginx maps -----------------------------------------------------------
-
-
-def _aliases_of(media_type: MediaType, aliases: Mapping[str, str]) -> list[str]:
-    return [alias for alias, target in aliases.items() if target == media_type.mime]
-
-
-def _entry(name: str, q: str) -> str:
-    """A regex for an Accept entry naming `name` with q = 1 (`q` "1") or q = 0.q… (`q` one digit)."""
-    head = rf"(^|,)\s*{re.escape(name)}{_PARAMS}"
-    if q == "1":
-        return rf"{head}(\s*;\s*q=1(\.0*)?)?\s*(,|$)"
-    digits = r"0[0-9]*[1-9][0-9]*" if q == "0" else rf"{q}[0-9]*"
-    return rf"{head}\s*;\s*q=0?\.{digits}\s*(,|$)"
-
-
-def accept_rules(offers: Sequence[MediaType], aliases: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(regex, suffix) rules, the first match wins, that choose among `offers` as our conneg does.
-
-    For each q step from 1 down to 0.0…: the offered types in the server's order, their aliases,
-    then the wildcards (`*/*`, `text/*`, `application/*`) for the first offer each covers.
-    """
-    names = [(m.mime, m) for m in offers] + [(a, m) for m in offers for a in _aliases_of(m, aliases)]
-    names.append(("*/*", offers[0]))
-    for family in ("text/", "application/"):
-        first = next((m for m in offers if m.mime.startswith(family)), None)
-        if first is not None:
-            names.append((family + "*", first))
-    return [(_entry(name, q), m.suffix) for q in ("1", *"9876543210") for name, m in names]
-
-
-def choose(rules: Sequence[tuple[str, str]], accept: str) -> str:
-    """What the regex rules alone choose for `accept` (the first match, as nginx does), or 406."""
-    for pattern, suffix in rules:
-        if re.search(pattern, accept, re.IGNORECASE):
-            return suffix
-    return NOT_ACCEPTABLE
-
-
-def _quote(text: str) -> str:
-    if '"' in text or "\\\\" in text:
-        raise ValueError(f"cannot quote {text!r} for nginx")
-    return f'"{text}"'
-
-
-def accept_map(variable: str, offers: Sequence[MediaType], aliases: Mapping[str, str]) -> str:
-    """An nginx `map` from the Accept header to the suffix of the chosen variant (or 406)."""
-    lines = [f"map $http_accept ${variable} {{", f"    default {NOT_ACCEPTABLE};", f'    "" {offers[0].suffix};']
-    exact = [*CLIENT_ACCEPTS, *(m.mime for m in offers), *(a for m in offers for a in _aliases_of(m, aliases))]
-    for header in dict.fromkeys(exact):
-        try:
-            suffix = negotiate(header, offers, aliases=aliases).suffix
-        except NotAcceptable:
-            suffix = NOT_ACCEPTABLE
-        lines.append(f"    {_quote(header)} {suffix};")
-    lines += [f"    {_quote('~*' + pattern)} {suffix};" for pattern, suffix in accept_rules(offers, aliases)]
-    return "\n".join([*lines, "}", ""])
-
-
-def format_map(variable: str, source: str, fallback: str, offers: Sequence[MediaType],
-               aliases: Mapping[str, str]) -> str:  # fmt: skip
-    """An nginx `map` for an explicit format parameter (a suffix or a media type): it wins over Accept."""
-    names = {suffix: m.suffix for suffix, m in BY_SUFFIX.items() if m in offers}
-    names |= {mime: m.suffix for mime, m in BY_MIME.items() if m in offers}
-    names |= {alias: BY_MIME[target].suffix for alias, target in aliases.items() if BY_MIME.get(target) in offers}
-    lines = [f"map {source} ${variable} {{", f"    default {NOT_ACCEPTABLE};", f'    "" {fallback};']
-    for name, suffix in names.items():
-        lines += [f"    {_quote(spelled)} {suffix};" for spelled in dict.fromkeys((name, quote(name, safe="")))]
-    return "\n".join([*lines, "}", ""])
-
-
-def profile_maps() -> str:
-    """Maps for the catalogue profile: `?_profile=` (token or URI), else Accept-Profile, else the default."""
-    default = PROFILES[0]
-    by_header = ["map $http_accept_profile $oms_profile_accept {", f"    default {default.token};"]
-    by_param = ["map $arg__profile $oms_profile {", f"    default {default.token};", '    "" $oms_profile_accept;']
-    uris = ["map $oms_profile $oms_profile_uri {"]
-    for profile in PROFILES:
-        uri = profile.uri.rstrip("/")
-        if profile is not default:
-            by_header.append(f"    {_quote('~*<?' + re.escape(uri) + '/?>?' + _PARAMS + '(,|$)')} {profile.token};")
-        for spelled in dict.fromkeys((profile.token, uri, uri + "/", quote(uri, safe=""), quote(uri + "/", safe=""))):
-            by_param.append(f"    {_quote(spelled)} {profile.token};")
-        uris.append(f"    {profile.token} {_quote(profile.uri)};")
-    return "\n".join([*by_header, "}", "", *by_param, "}", "", *uris, "}", ""])
-
+from .nginx_maps import DEFINITIONS, LANGUAGE_MAP, NOT_ACCEPTABLE, VARIANTS, accept_map, format_map, profile_maps
 
 # --- the server block ----------------------------------------------------------------------------
 
@@ -177,7 +41,8 @@ def _location(match: str, body: Iterable[str]) -> list[str]:
 
 
 def _vary(*names: str) -> tuple[str, str]:
-    return ("Vary", ", ".join((*names, "Accept-Encoding")))
+    """As the app: answers that vary on Accept-Language also vary on the language cookie."""
+    return ("Vary", ", ".join((*names, *(("Cookie",) if "Accept-Language" in names else ()), "Accept-Encoding")))
 
 
 def _refuse(variable: str, formats: Sequence[MediaType]) -> str:
@@ -243,7 +108,8 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
     gzipped = sorted({m for m in mimes.values() if m.startswith(COMPRESSIBLE)} - {"text/html"})
     common = [("Cache-Control", f"public, max-age={site.settings.cache_max_age}"),
               ("Access-Control-Allow-Origin", "*"),
-              ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Vary")]  # fmt: skip
+              ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Vary"),
+              ("Set-Cookie", "$oms_set_cookie")]  # fmt: skip  (as the app: ?lang= is remembered)
     slug = SLUG_PATH.pattern
     text = [
         "# oms-ld static export, written by `oms-ld export-site`: the app's content negotiation as nginx maps",
@@ -330,11 +196,16 @@ def nginx_config(site: Site, root: Path, *, content_types: Mapping[str, str] | N
                                      *_add([*catalog, _vary("Accept", "Accept-Profile"), *common])])  # fmt: skip
     text += _location("= /download", ["        return 308 /download/;"])
     text += _location("= /download/", [_refuse("oms_index", INDEX_FORMATS),
-                                       f"        try_files /{VARIANTS}/download-index.$oms_index =404;",
-                                       *_add([DESCRIBED_BY, _vary("Accept"), *common])])  # fmt: skip
+                                       f"        try_files /{VARIANTS}/download-index.$oms_index_file =404;",
+                                       *_add([DESCRIBED_BY, ("Content-Language", "$oms_index_lang"),
+                                              _vary("Accept", "Accept-Language"), *common])])  # fmt: skip
     for name, dump in site.dumps.items():
         disposition = ("Content-Disposition", f'attachment; filename="{dump.filename}"')
         text += _location(f"= /download/{name}", _add([disposition, DESCRIBED_BY, _vary(), *common]))
+    # As the app: browsers that ask for /favicon.ico get the SVG icon.
+    text += _location("= /favicon.ico", ["        types { }", "        default_type image/svg+xml;",
+                                         "        try_files /static/favicon.svg =404;",
+                                         *_add([("Cache-Control", "public, max-age=86400")])])  # fmt: skip
     text += _location('~ "^/static/(?:.*/)?(?<oms_file>[^/]+)$"',
                       _add([("Content-Disposition", "inline; filename=$oms_file"), ("Cache-Control", "no-cache"),
                             *common[1:]]))  # the app marks every answer readable cross-origin (cors.py)

@@ -31,7 +31,8 @@ from ..rdf.uris import GROUPS
 from ..web import App, site_of
 from ..web.representations import CATALOG_FORMATS, DEF_FORMATS, DOC_FORMATS, INDEX_FORMATS, LANGUAGES, VOID_FORMATS
 from ..web.resources import checked_path
-from .nginx import DEFINITIONS, VARIANTS, known_content_types, nginx_config, standalone_config
+from .nginx import known_content_types, nginx_config, standalone_config
+from .nginx_maps import DEFINITIONS, VARIANTS
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,11 @@ def representations(app: App, documents: Iterable[str] | None = None) -> Iterato
     for path in document_paths(site) if documents is None else [checked_path(p) for p in documents]:
         yield from variants(f"/doc/{path}", DOC_FORMATS)
     for media_type in INDEX_FORMATS:
-        yield fetch(f"{VARIANTS}/download-index.{media_type.suffix}", "/download/", accept=media_type.mime)
+        if media_type is HTML:
+            for lang in LANGUAGES:
+                yield fetch(f"{VARIANTS}/download-index.{lang}.html", "/download/", accept=HTML.mime, lang=lang)
+        else:
+            yield fetch(f"{VARIANTS}/download-index.{media_type.suffix}", "/download/", accept=media_type.mime)
     written: set[str] = set()
     for name, dump in site.dumps.items():
         file = fetch(f"download/{name}", f"/download/{name}")

@@ -8,7 +8,7 @@ a label in `lang`, a label in the other language, a label without language, the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib.resources import files
 
@@ -109,3 +109,7 @@ class Labels:
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        """Every IRI that has a name here."""
+        return iter(self._names)

@@ -25,6 +25,7 @@ def register(site: Site) -> Flask:
     from .context import EXTENSION
     from .cors import register_cors
     from .http import register_error_handlers
+    from .lang import remember_language
     from .retired import register_retired
 
     app = Flask("oms_ld.web", template_folder="templates", static_folder="static")
@@ -35,4 +36,5 @@ def register(site: Site) -> Flask:
     register_error_handlers(app)
     register_cors(app)
     register_retired(app)
+    app.after_request(remember_language)
     return app

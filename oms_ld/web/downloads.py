@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from flask import Blueprint, render_template_string, request
+from flask import Blueprint, render_template, request
 from rdflib import Graph
 from werkzeug.wrappers import Response
 
@@ -25,32 +25,12 @@ from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
 from .context import get_site
 from .http import send
-from .representations import CATALOG_FORMATS, DESCRIBED_BY, INDEX_FORMATS, JSON, VOID_FORMATS
+from .lang import language
+from .representations import CATALOG_FORMATS, DESCRIBED_BY, DOWNLOAD_INDEX, INDEX_FORMATS, JSON, VOID_FORMATS
 
 bp = Blueprint("downloads", __name__)
 
 
-INDEX_PAGE = """<!doctype html>
-<html lang="sv"><head><meta charset="utf-8"><title>Nedladdningar · Downloads – oms-ld</title></head>
-<body><main>
-<h1>Nedladdningar <span lang="en">· Downloads</span></h1>
-<p>Hela datamängden, licens <a href="{{ license }}">CC BY 4.0</a>. Filerna med datum ändras aldrig;
-<code>latest</code> är alltid samma bytes som den senaste utgåvan.
-<span lang="en">The whole dataset under CC BY 4.0. Dated files never change; <code>latest</code> has the same
-bytes as the newest release.</span></p>
-<p>Beskrivning <span lang="en">· Description</span>: <a href="/.well-known/void">VoID</a>,
-<a href="/catalog">DCAT</a>.</p>
-<table>
-<thead><tr><th>Fil · File</th><th>Innehåll · Content</th><th>Mediatyp · Media type</th>
-<th>Byte</th><th>SHA-256</th></tr></thead>
-<tbody>{% for d in dumps %}
-<tr><td><a href="/download/{{ d.name }}" download="{{ d.filename }}">{{ d.name }}</a></td>
-<td>{{ d.rdf_format.label }}{% if d.compressed %} (gzip){% endif %} – {{ d.about[1] if d.about[0]
-else "data, ontology, shapes" if d.quads else "data, ontology" }}</td>
-<td><code>{{ d.media_type }}</code></td><td>{{ d.size }}</td>
-<td><code>{{ d.sha256 }}</code></td></tr>{% endfor %}
-</tbody></table></main></body></html>
-"""
 
 
 def _max_age(site: Site) -> int:
@@ -66,15 +46,18 @@ def listing(dumps: list[Dump], media_type: MediaType) -> bytes:
     return "".join(f"{d.sha256}  {d.name}\n" for d in dumps).encode("utf-8")
 
 
-def _index(site: Site, media_type: MediaType) -> Representation:
+def _index(site: Site, media_type: MediaType, lang: str) -> Representation:
     def body() -> bytes:
         dumps = list(site.dumps.values())
         if media_type is HTML:
-            return render_template_string(INDEX_PAGE, dumps=dumps, license=LICENSE).encode("utf-8")
+            from .html import page
+
+            html = render_template("download.html", **page(lang, "/download/"), dumps=dumps, license=LICENSE)
+            return html.encode("utf-8")
         return listing(dumps, media_type)
 
-    return site.represent(("download-index", media_type.suffix), media_type.content_type, body,
-                          headers=(DESCRIBED_BY,))  # fmt: skip
+    headers = (DESCRIBED_BY, *((("Content-Language", lang),) if lang else ()))
+    return site.represent(("download-index", media_type.suffix, lang), media_type.content_type, body, headers=headers)
 
 
 @bp.route("/download/", methods=["GET", "HEAD"])
@@ -82,7 +65,8 @@ def index() -> Response:
     """Every download with its size, media type and SHA-256 (HTML, JSON or `sha256sum` text by Accept)."""
     site = get_site()
     media_type = negotiate(request.headers.get("Accept"), INDEX_FORMATS, aliases={})
-    return send(_index(site, media_type), max_age=_max_age(site))
+    lang = language() if media_type is HTML else ""
+    return send(_index(site, media_type, lang), vary=DOWNLOAD_INDEX.vary, max_age=_max_age(site))
 
 
 def _file(site: Site, dump: Dump) -> Representation:

@@ -135,8 +135,8 @@ def _description_body(site: Site, name: str, media_type: MediaType, lang: str) -
 @bp.route("/graph/<name>")
 def graph(name: str) -> Response:
     """A named graph's description, negotiated; `/graph/data.ttl` and the like are fixed variants."""
+    from .lang import language
     from .representations import DEF_FORMATS
-    from .resources import language
 
     site = get_site()
     stem, fixed = _split(name)

@@ -269,17 +269,18 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     labels.add_graph(graph)
     path = thing.removeprefix(site.base + "id/")
     subject = URIRef(thing)
+    found = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
     map_svg = ""
     if (subject, RDF.type, OMS.NodeCity) in graph:
         map_svg = node_city_map(site, lang, highlight=thing)
-    shapes = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
-    own = {g.iri[len(thing) + 1 :] for g, _ in shapes if g.iri.startswith(thing + "#")}  # rows of the geometry table
+    own = {g.iri[len(thing) + 1 :] for g, _ in found if g.iri.startswith(thing + "#")}  # rows of the geometry table
     kinds = kinds_of(site.sources)
     return render_template(
         "resource.html",
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),
         **resource_view(graph, thing, labels, lang, site.base, kinds, own),
         thing=thing,
-        geometries=shapes,
+        geometries=found,
+        wkt_elsewhere=any((URIRef(g.iri), GEO.asWKT, None) not in graph for g, _ in found),
         map_svg=map_svg,
     )

@@ -39,7 +39,7 @@ def send(rep: Representation, *, vary: Iterable[str] = ("Accept",), max_age: int
         response.headers["Content-Encoding"] = "gzip"
     for name, value in rep.headers:
         response.headers.add(name, value)
-    response.vary.update([*vary, "Accept-Encoding"])
+    response.vary.update([*vary, *(("Cookie",) if "Accept-Language" in vary else ()), "Accept-Encoding"])
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -61,8 +61,17 @@ def error_response(status: int, title: str, message: str, *, extra: Iterable[str
     if wants_html(request):
         from flask import render_template
 
-        body = render_template("error.html", status=status, title=title, lines=lines, lang="en")
+        from .html import page
+        from .i18n import status_text
+        from .lang import language
+
+        lang = language()
+        heading, explanation = status_text(status, lang)
+        body = render_template("error.html", **page(lang, request.path), status=status, title=heading,
+                               explanation=explanation, lines=lines)  # fmt: skip
         response = Response(body, status=status, content_type="text/html; charset=utf-8")
+        response.headers["Content-Language"] = lang
+        response.vary.update(["Accept-Language", "Cookie"])
     else:
         text = f"{status} {title}\n\n" + "\n".join(lines) + "\n"
         response = Response(text, status=status, content_type="text/plain; charset=utf-8")

@@ -27,7 +27,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "value": ("Värde", "Value"),
     "resource": ("Resurs", "Resource"),
     "formats": ("Maskinläsbara format", "Machine-readable formats"),
-    "formats_intro": ("Samma innehåll som RDF:", "The same content as RDF:"),
+    "formats_intro": ("Det här dokumentets tripplar som RDF:", "This document's triples as RDF:"),
+    "wkt_elsewhere": ("Punkterna (WKT) hör till de ingående orterna och står i deras egna dokument; "
+                      "följ geometrilänken.", "The points (WKT) belong to the constituent places and are in their "
+                      "own documents; follow the geometry link."),
     "external_note": ("(extern länk)", "(external link)"),
     "about": ("Vad är ÖMS?", "What is ÖMS?"),
     "contents": ("Innehåll", "Contents"),
@@ -69,10 +72,130 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "map_missing": ("Saknar verifierad koordinat och är inte utritade:", "Without a verified coordinate, not drawn:"),
     "map_here": ("den här nodstaden är markerad", "this node city is highlighted"),
     "back_home": ("Till startsidan", "To the home page"),
+    "legend": ("Teckenförklaring", "Legend"),
+    "legend_node": ("Nodstad (länk till sidan)", "Node city (links to its page)"),
+    "legend_here": ("Den här nodstaden", "This node city"),
+    "legend_land": ("Land", "Land"),
+    "legend_sea": ("Hav (sjöar är inte utritade)", "Sea (lakes are not drawn)"),
+    "points_map_title": ("Punkterna i resultatet", "The points in the results"),
+    "map_source": ("Kustlinje: Natural Earth (fri att använda)", "Coastline: Natural Earth (public domain)"),
+    "downloads": ("Nedladdningar", "Downloads"),
+    "downloads_intro": ("Hela datamängden som filer, under licensen", "The whole dataset as files, licensed under"),
+    "downloads_latest": ("Filerna med datum i namnet ändras aldrig; latest har alltid samma innehåll som den senaste "
+                         "utgåvan.", "Files with a date in their name never change; latest always has the same "
+                         "bytes as the newest release."),
+    "downloads_described": ("Beskrivning av datamängden:", "Description of the dataset:"),
+    "downloads_check": ("Kontrollsummorna finns också som en fil för sha256sum -c: be om text/plain från /download/.",
+                        "The checksums also come as a file for sha256sum -c: ask /download/ for text/plain."),
+    "files": ("Filer", "Files"),
+    "file": ("Fil", "File"),
+    "content": ("Innehåll", "Content"),
+    "media_type": ("Mediatyp", "Media type"),
+    "bytes": ("Byte", "Bytes"),
+    "dump_triples": ("data och ontologi", "data and ontology"),
+    "dump_quads": ("data, ontologi och SHACL-former (namngivna grafer)",
+                   "data, ontology and SHACL shapes (named graphs)"),
+    "copy_button": ("Kopiera", "Copy"),
+    "copied": ("Kopierat.", "Copied."),
+    "copy_failed": ("Kunde inte kopiera; markera texten i stället.", "Could not copy; select the text instead."),
+    "error_detail": ("Teknisk förklaring (på engelska)", "Technical detail"),
 }  # fmt: skip
+#: Error pages: the status in words and what a reader can do about it.
+_STATUS: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {
+    400: (("Felaktig begäran", "Bad Request"),
+          ("Servern förstod inte begäran.", "The server could not understand the request.")),
+    403: (("Inte tillåtet", "Forbidden"), ("Det här får inte göras här.", "This is not allowed here.")),
+    404: (("Sidan finns inte", "Not Found"),
+          ("Det finns ingenting på den här adressen. Kontrollera adressen, eller börja på startsidan.",
+           "There is nothing at this address. Check the address, or start from the home page.")),
+    405: (("Metoden är inte tillåten", "Method Not Allowed"),
+          ("Adressen finns men svarar inte på den här sortens begäran.",
+           "The address exists but does not answer this kind of request.")),
+    406: (("Formatet finns inte", "Not Acceptable"),
+          ("Det finns inget av de format som efterfrågades. Formaten som finns står nedan.",
+           "None of the formats asked for is available. The available formats are listed below.")),
+    410: (("Borttagen", "Gone"),
+          ("Det här fanns en gång men är borttaget för gott; adressen återanvänds aldrig.",
+           "This existed once but has been removed for good; the address is never reused.")),
+    413: (("För stor begäran", "Content Too Large"),
+          ("Begäran är större än servern tar emot.", "The request is larger than the server accepts.")),
+    415: (("Mediatypen stöds inte", "Unsupported Media Type"),
+          ("Servern kan inte läsa innehåll av den typen.", "The server cannot read content of that type.")),
+}  # fmt: skip
+_SERVER_ERROR = (("Serverfel", "Server Error"),
+                 ("Något gick fel på servern. Försök igen om en stund.",
+                  "Something went wrong on the server. Please try again in a while."))  # fmt: skip
+
+
+def status_text(status: int, lang: str) -> tuple[str, str]:
+    """(title, explanation) of an error status for a reader, in `lang` (English for anything unknown)."""
+    i = 0 if lang == "sv" else 1
+    title, explanation = _STATUS.get(status, _SERVER_ERROR if status >= 500 else (("Fel", "Error"), ("", "")))
+    return title[i], explanation[i]
+
+
 UI: dict[str, dict[str, str]] = {lang: {k: v[i] for k, v in _STRINGS.items()} for i, lang in enumerate(("sv", "en"))}
 
 
 def ui(lang: str) -> dict[str, str]:
-    """The UI strings in `lang` (Swedish for anything unknown)."""
-    return UI.get(lang, UI["sv"])
+    """The UI strings in `lang` (English for anything unknown)."""
+    return UI.get(lang, UI["en"])
+
+
+#: YASGUI's own interface text (English in the vendored build) and its Swedish; query.js swaps the text
+#: and the title, aria-label and placeholder attributes after YASGUI draws them. DataTables' messages go
+#: through its `language` option (keys starting with "dt.").
+_YASGUI_SV: dict[str, str] = {
+    "Table": "Tabell",
+    "Response": "Svar",
+    "Shows Table view": "Visa Tabell: resultatet som tabell",
+    "Shows Response view": "Visa Svar: serverns svar som text",
+    "Simple view": "Enkel vy",
+    "Ellipse": "Korta av",
+    "Filter query results": "Filtrera resultatet",
+    "Page size:": "Rader per sida:",
+    "All": "Alla",
+    "Download result": "Ladda ner resultatet",
+    "Download Results": "Ladda ner resultatet",
+    "Close tab": "Stäng fliken",
+    "Add tab": "Ny flik",
+    "Add a new tab": "Lägg till en flik",
+    "Close other tabs": "Stäng andra flikar",
+    "Rename tab": "Byt namn på fliken",
+    "Open settings": "Öppna inställningar",
+    "Close settings": "Stäng inställningar",
+    "Request method": "Anropsmetod",
+    "Accept Headers": "Accept-huvuden",
+    "Arguments": "Parametrar",
+    "Headers": "Huvuden",
+    "Header Arguments": "Huvuden (headers)",
+    "Default Graphs": "Standardgrafer",
+    "Named Graphs": "Namngivna grafer",
+    "Settings": "Inställningar",
+    "View documentation of": "Visa dokumentationen för",
+    "Run query": "Kör frågan",
+    "Share query": "Dela frågan",
+    "Show all": "Visa alla",
+    "Try query in a new browser window": "Prova frågan i ett nytt fönster",
+    "Documentation": "Dokumentation",
+    "Endpoint is down": "Tjänsten svarar inte",
+    "An error has occurred": "Ett fel uppstod",
+    "Show query": "Visa frågan",
+    "Hide query": "Dölj frågan",
+    "results in": "resultat på",
+    "seconds": "sekunder",
+    "second": "sekund",
+    "result in": "resultat på",
+    "dt.info": "Visar _START_–_END_ av _TOTAL_ rader",
+    "dt.infoEmpty": "Inga rader",
+    "dt.infoFiltered": "(filtrerat från _MAX_ rader)",
+    "dt.emptyTable": "Inga rader i tabellen",
+    "dt.zeroRecords": "Inga rader matchar",
+    "dt.sortAscending": ": aktivera för att sortera stigande",
+    "dt.sortDescending": ": aktivera för att sortera fallande",
+}
+
+
+def yasgui_text(lang: str) -> dict[str, str]:
+    """YASGUI's interface text for `lang` (English → translation; empty for English, its own language)."""
+    return dict(_YASGUI_SV) if lang == "sv" else {}

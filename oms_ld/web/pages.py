@@ -7,7 +7,7 @@ the ontology and shapes pages are drawn from the content graphs the app loaded a
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from rdflib import Graph
 from werkzeug.wrappers import Response
 
@@ -25,9 +25,9 @@ from .context import get_site
 from .html import alternates, labels_for, ontology_view, page, shapes_view
 from .http import send
 from .i18n import ui
+from .lang import language
 from .nodemap import node_city_map
 from .representations import DEF_FORMATS
-from .resources import language
 
 bp = Blueprint("pages", __name__)
 
@@ -161,3 +161,13 @@ def map_svg() -> Response:
 
     rep = site.represent(("page", "map", lang), SVG, body, headers=(("Content-Language", lang),))
     return send(rep, vary=("Accept-Language",), max_age=site.settings.cache_max_age)
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The icon, for browsers that ask for /favicon.ico whatever the page says (a 404 there is noise)."""
+    response = current_app.send_static_file("favicon.svg")
+    response.mimetype = "image/svg+xml"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

@@ -49,7 +49,7 @@ DOCUMENT = Kind("document", "/doc/{path}", (TURTLE, HTML, *RDF_FORMATS[1:]), ("A
 #: `/def/oms` and `/def/shapes`: negotiated like documents.
 DEFINITION = Kind("definition", "/def/{name}", (TURTLE, HTML, JSONLD, RDFXML, NTRIPLES), ("Accept", "Accept-Language"))
 #: The download index: a page for people, a JSON listing, and a `sha256sum -c` file as plain text.
-DOWNLOAD_INDEX = Kind("download-index", "/download/", (HTML, JSON, TEXT), ("Accept",))
+DOWNLOAD_INDEX = Kind("download-index", "/download/", (HTML, JSON, TEXT), ("Accept", "Accept-Language"))
 #: The VoID description: Turtle unless asked otherwise.
 VOID = Kind("void", "/.well-known/void", RDF_FORMATS, ("Accept",))
 #: The catalogue: RDF/XML for clients that do not say (the Swedish data portal harvests RDF/XML).

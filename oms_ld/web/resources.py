@@ -13,6 +13,7 @@ from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
 from .context import get_site
 from .http import send
+from .lang import language
 from .representations import DOC_FORMATS, LANGUAGES, MAX_PATH, SLUG_PATH
 
 bp = Blueprint("resources", __name__)
@@ -24,21 +25,6 @@ def checked_path(rest: str) -> str:
     if len(rest) > MAX_PATH or not SLUG_PATH.fullmatch(rest):
         raise NotFound(f"/{rest[:MAX_PATH]}: not a valid resource path (lowercase letters, digits, '-' and '/')")
     return rest
-
-
-def language(supported: tuple[str, ...] = LANGUAGES) -> str:
-    """The page language: `?lang=`, else Accept-Language (sv, then en), else Swedish.
-
-    A client that asks only for other languages (`de`, `fi`) reads English sooner than Swedish; a
-    client that states no preference gets Swedish, the language of the source text.
-    """
-    asked = request.args.get("lang", "")
-    if asked in supported:
-        return asked
-    if not request.accept_languages:
-        return supported[0]
-    fallback = "en" if "en" in supported else supported[0]
-    return request.accept_languages.best_match(supported, default=fallback) or fallback
 
 
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD"])

@@ -43,7 +43,7 @@ def answer_retired() -> Response | None:
         response = redirect(target, code=301)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
-    from .resources import language
+    from .lang import language
 
     lang = language()
     note = entry.notes.get(lang) or entry.notes.get("en") or entry.notes.get("") or ""

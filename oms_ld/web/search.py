@@ -11,8 +11,8 @@ from ..errors import NotAcceptable
 from ..publishing.linking.search import as_json, search
 from ..rdf.formats import HTML, MediaType
 from .conneg import negotiate
+from .lang import language
 from .reconcile import get_index
-from .resources import language
 
 bp = Blueprint("search", __name__)
 JSON = MediaType("application/json", "json", "JSON")

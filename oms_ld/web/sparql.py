@@ -142,7 +142,9 @@ def query_page(site: Site, query: str) -> Response:
     """
     from ..publishing.examples import examples_in, permalink
     from .html import page
-    from .resources import language
+    from .i18n import yasgui_text
+    from .lang import language
+    from .nodemap import points_map, query_map_frame
 
     lang = language()
     examples = examples_in(site.settings.queries_dir)
@@ -152,16 +154,26 @@ def query_page(site: Site, query: str) -> Response:
     if request.if_none_match.contains(etag.strip('"')):
         return send(Representation(b"", HTML.content_type, etag, site.sources.modified), vary=vary)
 
+    from .html import labels_for
+
+    labels = labels_for(site)
+    #: Names for the IRIs outside our base that we know (the vocabularies we reuse, linked things).
+    known = {iri: labels.label(iri, lang) for iri in labels if not iri.startswith(site.base) and labels.find(iri, lang)}
+
     def cell(term: object) -> dict[str, str]:
-        """One result value for the table: its text, a link for an IRI, a literal's language or datatype."""
+        """One result value: its text, a local link for our IRIs, a name for known external ones, a literal's
+        language (shown) or datatype (on hover)."""
         import pyoxigraph as ox
 
         if isinstance(term, ox.NamedNode):
-            return {"text": term.value, "href": site.uris.href(term.value)[0] or "", "note": ""}
+            href = site.uris.href(term.value)[0] or ""
+            return {"text": known.get(term.value, term.value), "href": href, "note": "", "title": term.value}
         if isinstance(term, ox.Literal):
             kind = "" if term.datatype.value.endswith(("#string", "#langString")) else term.datatype.value
-            return {"text": term.value, "href": "", "note": f"@{term.language}" if term.language else kind}
-        return {"text": str(term or ""), "href": "", "note": ""}
+            title = (labels.prefixed(kind) or kind) if kind else ""
+            note = f"@{term.language}" if term.language else ""
+            return {"text": term.value, "href": "", "note": note, "title": title}
+        return {"text": str(term or ""), "href": "", "note": "", "title": ""}
 
     results: dict[str, object] | None = None
     if run:
@@ -173,7 +185,9 @@ def query_page(site: Site, query: str) -> Response:
         elif result.solutions is not None:
             names = [v.value for v in result.solutions.variables]
             rows = [[cell(solution[name]) for name in names] for solution in result.solutions]
-            results = {"boolean": None, "text": None, "variables": names, "rows": rows}
+            svg, drawn, outside = points_map(site, lang, wkt_points(rows, lang))
+            results = {"boolean": None, "text": None, "variables": names, "rows": rows, "map": svg,
+                       "drawn": drawn, "outside": outside}  # fmt: skip
     body = render_template(
         "query.html",
         **page(lang, "/sparql"),
@@ -182,7 +196,23 @@ def query_page(site: Site, query: str) -> Response:
         endpoint=request.host_url + "sparql",
         examples=examples,
         prefixes=site.uris.prefixes,
+        labels=known,
+        base=site.base,
+        yasgui_text=yasgui_text(lang),
+        map_frame=query_map_frame(site, lang),
         results=results,
     )
     rep = Representation(body.encode("utf-8"), HTML.content_type, etag, site.sources.modified)
     return send(rep, vary=vary, max_age=site.settings.cache_max_age)
+
+
+def wkt_points(rows: list[list[dict[str, str]]], lang: str) -> list[tuple[str, str, str]]:
+    """(WKT, a name for the row, the row's first local link) for every WKT literal in result rows."""
+    found = []
+    for row in rows:
+        names = [c for c in row if not c["href"] and not c["title"].endswith("wktLiteral") and c["text"]]
+        names.sort(key=lambda c: c["note"] != f"@{lang}")
+        name = names[0]["text"] if names else ""
+        href = next((c["href"] for c in row if c["href"].startswith("/")), "")
+        found += [(c["text"], name, href) for c in row if c["title"].endswith("wktLiteral")]
+    return found

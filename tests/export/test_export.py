@@ -22,7 +22,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from oms_ld import create_app
-from oms_ld.export.nginx import CLIENT_ACCEPTS, VARIANTS, accept_rules, choose, standalone_config
+from oms_ld.export.nginx import standalone_config
+from oms_ld.export.nginx_maps import CLIENT_ACCEPTS, VARIANTS, accept_rules, choose
 from oms_ld.export.site import document_paths, export_site
 from oms_ld.rdf.formats import ALIASES, BY_MIME
 from oms_ld.web.representations import DOC_FORMATS
@@ -244,3 +245,22 @@ def test_regex_rules_alone_follow_conneg(accept: str, expected: str) -> None:
 def test_client_headers_are_in_the_table() -> None:
     for header in (FIREFOX, CHROME, RDFLIB, RAPPER, COMUNICA, SPARQLWRAPPER_RDFXML):
         assert header in CLIENT_ACCEPTS or header in BY_MIME
+
+
+def test_the_language_choice_sticks_as_in_the_app(nginx: Nginx) -> None:
+    """`?lang=` sets the cookie; with it, a later page without `?lang=` speaks that language."""
+    status, got, _ = nginx.get("/?lang=en", _headers(FIREFOX, "sv"))
+    assert status == 200 and got.get("set-cookie", "").startswith("lang=en;")
+    status, got, _ = nginx.get("/doc/node-city/uppsala", {**_headers(FIREFOX, "sv"), "Cookie": "lang=en"})
+    assert status == 200 and got.get("content-language") == "en"
+    status, got, _ = nginx.get("/download/", {**_headers(FIREFOX, "sv"), "Cookie": "lang=en"})
+    assert status == 200 and got.get("content-language") == "en"
+    assert "set-cookie" not in nginx.get("/", _headers(FIREFOX, "sv"))[1]
+
+
+def test_favicon_as_the_app(nginx: Nginx, client: FlaskClient) -> None:
+    expected = client.get("/favicon.ico")
+    status, got, body = nginx.get("/favicon.ico", {})
+    assert status == expected.status_code == 200
+    assert got["content-type"].split(";")[0] == expected.mimetype == "image/svg+xml" and body == expected.get_data()
+    expected.close()
