@@ -75,6 +75,18 @@ def test_the_language_choice_sticks_across_links(swedish_browser: Any, server: s
     assert html_lang(browser) == "sv"
 
 
+@pytest.mark.parametrize("path", ["/", "/doc/strategy/oms-2050"])
+def test_a_reader_sees_the_directions_in_the_source_text_order(swedish_browser: Any, server: str, path: str) -> None:
+    """As shown in the browser (not only in the markup): ÖMS 2050's directions by oms:ordinal, 1 to 5."""
+    browser = swedish_browser
+    browser.get(server + path)
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('a[href^=\"/id/strategy/oms-2050/direction-\"]')]"
+        ".filter(a => a.offsetParent !== null).map(a => a.getAttribute('href').slice(-1))"
+    )
+    assert shown and all(shown[i : i + 5] == ["1", "2", "3", "4", "5"] for i in range(0, len(shown), 5)), shown
+
+
 def test_the_404_page_in_swedish_and_english(swedish_browser: Any, server: str) -> None:
     browser = swedish_browser
     browser.get(server + "/doc/county/no-such-county")
