@@ -35,7 +35,17 @@ from .dataset import PROFILES, build_metadata
 from .dumps import _DATE, FORMATS, GZIP, LATEST, dump_bytes
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
-from .release import MANIFEST, Release, _switch, prune, release_dir_name, release_key, releases_dir, versions
+from .release import (
+    MANIFEST,
+    Release,
+    _switch,
+    list_releases,
+    prune,
+    release_dir_name,
+    release_key,
+    releases_dir,
+    versions,
+)
 from .validation import validate_graph, validate_sources
 
 
@@ -78,6 +88,18 @@ def _aliases(entries: list[dict[str, Any]], date: str) -> list[dict[str, Any]]:
     return [{**entry, "name": entry["name"].replace(date, LATEST, 1)} for entry in entries]
 
 
+def _history(settings: Settings, date: str) -> list[dict[str, Any]]:
+    """The earlier releases the new one links to (oldest first): the newest KEEP_RELEASES - 1 other dates."""
+    by_date: dict[str, Release] = {}
+    for old in list_releases(settings):  # oldest build first: a later build of a date wins
+        if old.release_date != date:
+            by_date[old.release_date] = old
+    kept = sorted(by_date.values(), key=lambda r: r.release_date)[-(settings.keep_releases - 1):] \
+        if settings.keep_releases > 1 else []  # fmt: skip
+    return [{"date": r.release_date, "dir": r.path.name,
+             "dumps": [e for e in r.manifest["dumps"] if LATEST not in e["name"]]} for r in kept]  # fmt: skip
+
+
 def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> dict[str, Any]:
     """Fill `target` with the store, dumps and description; returns the manifest (not yet written)."""
     uris, date = UriPolicy(settings.base_iri), settings.release_date
@@ -102,11 +124,13 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
         entries += _aliases(entries, date)
         manifest: dict[str, Any] = {"key": key, "version": sources.version, "release_date": date,
                                     "built": datetime.now(UTC).isoformat(timespec="seconds"), "conforms": True,
-                                    "versions": versions(), "graph_sizes": sizes, "dumps": entries}  # fmt: skip
-        described = Release(target, manifest).dumps.values()
+                                    "versions": versions(), "graph_sizes": sizes, "dumps": entries,
+                                    "history": _history(settings, date)}  # fmt: skip
+        release = Release(target, manifest)
         for profile in PROFILES:
-            graph = build_metadata(view, described, uris=uris, release_date=date, contact_email=settings.contact_email,
-                                   profile=profile)  # fmt: skip
+            graph = build_metadata(view, release.own_dumps().values(), uris=uris, release_date=date,
+                                   contact_email=settings.contact_email, profile=profile,
+                                   history=release.history())  # fmt: skip
             graph.serialize(target / f"metadata-{profile.token}.nt", format="nt", encoding="utf-8")
     finally:
         view.close()

@@ -41,6 +41,7 @@ from .dataset import Profile
 from .dumps import FORMATS, Dump
 from .linking.crosswalk import CSV, CSVW_JSON
 from .validation import ValidationReport
+from .versions import Version
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,14 @@ def releases_dir(settings: Settings) -> Path:
     return Path(settings.releases_dir or Path(settings.cache_dir) / "releases")
 
 
+def _dump(entry: dict[str, Any], folder: Path) -> Dump:
+    """A manifest entry as a file-backed dump."""
+    about = entry.get("about") or ["", ""]
+    return Dump(name=entry["name"], media_type=entry["media_type"], data=None, sha256=entry["sha256"],
+                size=entry["size"], rdf_format=_MEDIA[entry["format"]], filename=entry["filename"],
+                about=(about[0], about[1]), path=folder / entry["file"])  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Release:
     """A built release directory, read through its manifest."""
@@ -128,16 +137,22 @@ class Release:
 
     @cached_property
     def dumps(self) -> dict[str, Dump]:
-        """Every download by name (dated, then `latest`), each backed by its file in the release."""
-        found: dict[str, Dump] = {}
-        for entry in self.manifest["dumps"]:
-            about = entry.get("about") or ["", ""]
-            found[entry["name"]] = Dump(
-                name=entry["name"], media_type=entry["media_type"], data=None, sha256=entry["sha256"],
-                size=entry["size"], rdf_format=_MEDIA[entry["format"]], filename=entry["filename"],
-                about=(about[0], about[1]), path=self.path / "dumps" / entry["file"],
-            )  # fmt: skip
+        """Every download by name: this release's (dated, then `latest`), then the dated files of the
+        earlier releases it lists (`history`), each backed by its file in its release directory."""
+        found = self.own_dumps()
+        for old in reversed(self.manifest.get("history", [])):  # newest first: a name keeps its newest file
+            for entry in old["dumps"]:
+                found.setdefault(entry["name"], _dump(entry, self.path.parent / old["dir"] / "dumps"))
         return found
+
+    def own_dumps(self) -> dict[str, Dump]:
+        """The files of this release only."""
+        return {entry["name"]: _dump(entry, self.path / "dumps") for entry in self.manifest["dumps"]}
+
+    def history(self) -> list[Version]:
+        """The earlier releases this one links to (oldest first), with their dated files."""
+        return [Version(old["date"], tuple(_dump(e, self.path.parent / old["dir"] / "dumps") for e in old["dumps"]))
+                for old in self.manifest.get("history", [])]  # fmt: skip
 
     def metadata(self, profile: Profile) -> Graph:
         """The precomputed dataset description in `profile` (parsed from its N-Triples file)."""

@@ -113,6 +113,8 @@ def _send_file(site: Site, dump: Dump) -> Response:
             and dump.content_type.startswith(COMPRESSIBLE) and request.accept_encodings.quality("gzip") > 0):
         sent, etag, coded = packed, f"{dump.sha256}-gzip", True  # fmt: skip
     assert sent.path is not None
+    if not sent.path.is_file():  # an earlier release's file, pruned since this release was built
+        raise NotFound(f"/download/{dump.name}: that release is no longer kept; see /download/ for the list")
     # Small files are read whole (one read, no descriptor left to the WSGI server to close).
     source: Path | io.BytesIO = sent.path if sent.size > SMALL_FILE else io.BytesIO(sent.path.read_bytes())
     response = send_file(source, mimetype=dump.content_type, conditional=True, etag=etag,

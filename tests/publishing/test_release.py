@@ -20,7 +20,7 @@ from oms_ld.publishing.release import CURRENT, MANIFEST, current_release, list_r
 from oms_ld.rdf.sources import load_sources
 from oms_ld.rdf.uris import UriPolicy
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, URIS
 
 
 def settings(root: Path, **more: Any) -> Settings:
@@ -107,5 +107,43 @@ def test_the_app_opens_the_release_store_read_only(tmp_path: Path) -> None:
         release = app.extensions["oms_ld"].release
         assert store.path == release.store_path
         assert store.graph_sizes() == release.graph_sizes
+    finally:
+        app.extensions["oms_ld"].store.close()
+
+
+def test_dated_releases_form_a_version_chain(tmp_path: Path, reference: Path) -> None:
+    """B links back to A (DCAT 3 versions), A's dated files stay downloadable from B, DCAT-AP still holds."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from oms_ld.publishing.versions import HAS_CURRENT_VERSION, HAS_VERSION, IS_VERSION_OF, PREVIOUS_VERSION, VERSION
+
+    from .test_dataset import DCAT_AP, SE_FORMAT, catalog, results, shapes
+
+    config = settings(tmp_path, TESTING=True, KEEP_RELEASES=3)
+    a = build_release(config).release
+    app = create_app(config.replace(release_date="2026-12-24"))
+    try:
+        client = app.test_client()
+        meta = Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
+        dataset = URIRef(URIS.dataset)
+        old, new = URIRef(f"{dataset}-2026-11-26"), URIRef(f"{dataset}-2026-12-24")
+        assert set(meta.objects(dataset, HAS_VERSION)) == {old, new}
+        assert meta.value(dataset, HAS_CURRENT_VERSION) == new
+        assert meta.value(new, PREVIOUS_VERSION) == old and meta.value(old, PREVIOUS_VERSION) is None
+        assert meta.value(new, IS_VERSION_OF) == dataset and meta.value(new, VERSION) == Literal("2026-12-24")
+        assert meta.value(new, URIRef("http://www.w3.org/ns/adms#versionNotes")) is not None
+        old_file = URIRef(f"{URIS.base}download/oms-ld-2026-11-26.ttl")
+        assert old_file in set(meta.objects(None, URIRef("http://www.w3.org/ns/dcat#downloadURL")))
+        served = client.get("/download/oms-ld-2026-11-26.ttl")
+        assert served.status_code == 200 and served.data == a.dumps["oms-ld-2026-11-26.ttl"].body
+        assert "oms-ld-2026-11-26.ttl" in client.get("/download/", headers={"Accept": "text/plain"}).text
+        assert client.get("/doc/dataset/oms-ld-2026-11-26", headers={"Accept": "text/turtle"}).status_code == 200
+        assert meta.value(old, DCTERMS.issued) == Literal("2026-11-26", datatype=URIRef(
+            "http://www.w3.org/2001/XMLSchema#date"))  # fmt: skip
+        found = results(catalog(client, DCAT_AP.token), shapes(reference, "shapes.ttl", "range.ttl"))
+        assert [r for r in found if r[0] == "Violation"] == []
+        se = results(catalog(client, "dcat-ap-se"), shapes(reference, "shapes.ttl", "range.ttl"))
+        assert all(p == str(DCTERMS.format) and SE_FORMAT.match(v) for s, _, p, v in se if s == "Violation")
     finally:
         app.extensions["oms_ld"].store.close()
