@@ -67,6 +67,9 @@ class Settings:
     cache_dir: str = field(default_factory=_cache_home)
     #: Where built releases live (empty: `releases/` in CACHE_DIR); see publishing/release.py.
     releases_dir: str = ""
+    #: Validate in batches of this many focus nodes from the release store (bounded memory; see
+    #: publishing/batched.py); 0 validates the whole graph with pySHACL at once.
+    validation_batch_size: int = 0
     #: How many built releases (their store and dated dumps) are kept; the current one always is.
     keep_releases: int = 3
     #: Content up to this many bytes gets its dumps and dataset description built at start;

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from ..config import Settings
 from ..errors import ConfigError, StoreError, ValidationFailed
@@ -31,6 +32,7 @@ from ..rdf.formats import PARSE_FORMATS, MediaType
 from ..rdf.sources import Sources, load_sources
 from ..rdf.uris import UriPolicy
 from ..store import EmbeddedStore
+from .batched import validate_store
 from .dataset import PROFILES, build_metadata
 from .dumps import _DATE, FORMATS, GZIP, LATEST, dump_bytes
 from .linking.crosswalk import crosswalk_dumps
@@ -46,7 +48,10 @@ from .release import (
     releases_dir,
     versions,
 )
-from .validation import validate_graph, validate_sources
+from .validation import ValidationReport, Violation, validate_graph, validate_sources
+
+#: Exit status of the isolated build when the content does not conform (its results on stdout).
+REFUSED = 3
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,11 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
     view = EmbeddedStore(store, version=sources.version, default_graphs=list(uris.default_graphs),
                          max_rows=settings.max_result_rows)  # fmt: skip
     try:
+        if settings.validation_batch_size > 0:  # bounded memory: validate from the store just loaded
+            report = validate_store(view, sources.shapes, sources.ontology, batch_size=settings.validation_batch_size)
+            if not report.conforms:
+                raise ValidationFailed(report)
+            (target / "report.txt").write_text(report.text(), encoding="utf-8")
         sizes = view.graph_sizes()
         entries = _write_dumps(target, sources, uris, date)
         crosswalk = crosswalk_dumps(build_index(view, uris.base, coded_only=True), date)
@@ -173,6 +183,9 @@ def _build_elsewhere(settings: Settings, report_text: str) -> bool:
     values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
     done = subprocess.run([sys.executable, "-m", __name__], input=json.dumps({"settings": values,
                           "report": report_text}), capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode == REFUSED:  # the batched validation failed there: its results, as JSON
+        results = tuple(Violation(**r) for r in json.loads(done.stdout))
+        raise ValidationFailed(ValidationReport(conforms=False, graph=Graph(), results=results))
     if done.returncode != 0:
         raise StoreError(f"building the release failed: {done.stderr.strip()[-2000:]}")
     return done.stdout.strip() == "built"
@@ -207,7 +220,9 @@ def build_release(settings: Settings, sources: Sources | None = None, *, switch:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"RELEASES_DIR {root} cannot be created: {exc.strerror}") from exc
-        if validate_again:
+        if settings.validation_batch_size > 0:  # validated in batches from the store, as it is compiled
+            report = ValidationReport(conforms=True, graph=Graph(), results=())
+        elif validate_again:
             report = validate_graph(sources.data, sources.shapes, sources.ontology)
         else:
             report = validate_sources(sources, settings.cache_dir)
@@ -231,7 +246,12 @@ def _main() -> None:
     sources = load_sources(settings)
     key = release_key(settings, sources)
     root = releases_dir(settings)
-    built = _build_into(root, root / release_dir_name(settings, key), settings, sources, key, job["report"])
+    try:
+        built = _build_into(root, root / release_dir_name(settings, key), settings, sources, key, job["report"])
+    except ValidationFailed as exc:
+        assert isinstance(exc.report, ValidationReport)
+        print(json.dumps([dataclasses.asdict(r) for r in exc.report.results]))
+        sys.exit(REFUSED)
     print("built" if built else "found")
 
 
