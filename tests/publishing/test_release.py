@@ -172,3 +172,29 @@ def test_a_batched_validation_gates_the_build_too(tmp_path: Path) -> None:
 def _graphs(config: Settings) -> tuple[Any, Any]:
     sources = load_sources(config)
     return sources.shapes, sources.ontology
+
+
+def test_dump_files_are_sent_from_disk_with_ranges_and_validators(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from oms_ld.web import downloads
+
+    monkeypatch.setattr(downloads, "SMALL_FILE", 0)  # every file streamed from disk, as big ones are
+    app = create_app(settings(tmp_path, TESTING=True))
+    try:
+        client = app.test_client()
+        dump = app.extensions["oms_ld"].dumps["oms-ld-latest.nt"]
+        with client.get("/download/oms-ld-latest.nt", headers={"Range": "bytes=0-99"}) as part:
+            assert part.status_code == 206 and part.data == dump.body[:100]
+            assert part.headers["Content-Range"] == f"bytes 0-99/{dump.size}"
+        with client.get("/download/oms-ld-latest.nt", headers={"Accept-Encoding": "identity"}) as whole:
+            assert whole.status_code == 200 and whole.data == dump.body
+            assert whole.headers["ETag"] == f'"{dump.sha256}"'
+            assert whole.headers["Content-Type"] == dump.content_type
+            assert whole.headers["Access-Control-Allow-Origin"] == "*"
+        with client.get("/download/oms-ld-latest.nt", headers={"If-None-Match": f'"{dump.sha256}"',
+                                                                "Accept-Encoding": "identity"}) as again:  # fmt: skip
+            assert again.status_code == 304
+        with client.get("/download/oms-ld-latest.nt", headers={"Accept-Encoding": "gzip"}) as packed:
+            assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["ETag"] == f'"{dump.sha256}-gzip"'
+    finally:
+        app.extensions["oms_ld"].store.close()
