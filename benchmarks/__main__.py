@@ -13,7 +13,8 @@ from . import report, suite
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=suite.__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="ÖMS data and 100k only, fewer and shorter runs")
-    parser.add_argument("--size", action="append", choices=("oms", "100k", "1m"), help="only this size (repeatable)")
+    parser.add_argument("--size", action="append", choices=("oms", "100k", "1m", "10m"),
+                        help="only this size (repeatable; 10m only when asked for)")
     parser.add_argument(
         "--skip-cold",
         action="store_true",

@@ -134,7 +134,15 @@ def startup_table(size: dict[str, Any]) -> list[str]:
     first = size.get("first_use")
     if first:
         lines.append(f"then {first_use_text(first)}")
+    lines += [f"then {more_text(more)}" for more in size.get("first_use_more", [])]
     return lines
+
+
+def more_text(first: dict[str, Any]) -> str:
+    """One line on the first requests of another path (measured after VoID's)."""
+    took = f"after {first['seconds']:.2f} s" if first["seconds"] is not None else f"never: {first['note']}"
+    return (f"first use, GET {first['path']}: every worker answers within 1 s {took} "
+            f"({len(first['rounds'])} round(s)); tree PSS then {first['pss_after'] / MB:.0f} MB")
 
 
 def first_use_text(first: dict[str, Any]) -> str:
@@ -274,6 +282,7 @@ def markdown(result: dict[str, Any]) -> str:
                 lines.append(f"| {name} | {s['note']} | |")
         if size.get("first_use"):
             lines += ["", f"Then {first_use_text(size['first_use'])}."]
+        lines += [f"Then {more_text(more)}." for more in size.get("first_use_more", [])]
         table = stats(size["runs"])
         key = size["size"]
         lines += ["", "| at 8 connections | ours req/s (p99 ms) | peer | peer req/s (p99 ms) | ratio |",

@@ -10,13 +10,15 @@ from flask import Flask
 
 from .config import Settings, load_settings
 from .errors import StoreError, ValidationFailed
+from .publishing.build import build_release
 from .publishing.publication import Site
+from .publishing.release import find_release
 from .publishing.representation import RepresentationCache
 from .publishing.retired import load_retired
 from .publishing.validation import validate_sources
 from .rdf.sources import load_sources
 from .rdf.uris import UriPolicy
-from .store import open_store
+from .store import open_release_store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +32,20 @@ def build_site(settings: Settings) -> Site:
     """
     uris = UriPolicy(settings.base_iri)
     sources = load_sources(settings)
+    cache = RepresentationCache(max_bytes=settings.cache_max_bytes)
+    retired = load_retired(settings.retired_dir)
+    if not settings.sparql_endpoint:  # embedded: serve the built release (built now when missing)
+        release = (find_release(settings, sources)
+                   or build_release(settings, sources, validate_again=False).release)  # fmt: skip
+        release.hold()  # kept for the process's life: no later build prunes a release it serves
+        shared = open_release_store(settings, release, uris)
+        log.info("serving release %s (%s)", release.path.name, release.version)
+        return Site(settings=settings, uris=uris, sources=sources, store=shared, report=release.report(),
+                    cache=cache, retired=retired, release=release)  # fmt: skip
     report = validate_sources(sources, settings.cache_dir)
     if not report.conforms:
         raise ValidationFailed(report)
     store = open_store(settings, sources, uris)
-    cache = RepresentationCache(max_bytes=settings.cache_max_bytes)
-    retired = load_retired(settings.retired_dir)
     site = Site(settings=settings, uris=uris, sources=sources, store=store, report=report, cache=cache,
                 retired=retired)
     if sources.size <= settings.precompute_max_bytes:

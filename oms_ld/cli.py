@@ -71,6 +71,30 @@ def _refuse(exc: OmsLdError, doing: str = "serving") -> NoReturn:
 
 
 @main.command()
+@click.option("--no-switch", is_flag=True, help="Build (or find) the release but leave `current` where it is.")
+def build(no_switch: bool) -> None:
+    """Compile the content into a release under RELEASES_DIR (exit 0 built or already built, 1 does not conform).
+
+    A release holds the validation report, an on-disk store, every dump and the precomputed dataset
+    description; `current` then points at it. A release that does not conform is never published.
+    """
+    from .publishing.build import build_release
+
+    settings = load_settings()
+    sources = _sources(settings, parse=False)
+    try:
+        done = build_release(settings, sources, switch=not no_switch)
+    except SourceError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    except OmsLdError as exc:
+        _refuse(exc, "publishing it; the current release is unchanged")
+    verb = f"built in {done.seconds:.1f} s" if done.built else "already built: nothing to do"
+    click.echo(f"release {done.release.path.name} ({done.release.version}) {verb}")
+    click.echo(f"{done.release.path}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes (one per core).")

@@ -65,6 +65,13 @@ class Settings:
     cache_max_age: int = 3600
     #: Where conforming validation results are recorded (keyed by the content's SHA-256).
     cache_dir: str = field(default_factory=_cache_home)
+    #: Where built releases live (empty: `releases/` in CACHE_DIR); see publishing/release.py.
+    releases_dir: str = ""
+    #: Validate in batches of this many focus nodes from the release store (bounded memory; see
+    #: publishing/batched.py); 0 validates the whole graph with pySHACL at once.
+    validation_batch_size: int = 0
+    #: How many built releases (their store and dated dumps) are kept; the current one always is.
+    keep_releases: int = 3
     #: Content up to this many bytes gets its dumps and dataset description built at start;
     #: bigger content builds them on first use, so it starts as fast as the store loads.
     precompute_max_bytes: int = 10_000_000
@@ -84,7 +91,8 @@ class Settings:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive number of seconds")
         for name in ("max_result_rows", "max_request_bytes", "max_result_bytes", "query_processes",
-                     "query_memory_bytes", "query_process_max_queries", "cache_max_bytes"):  # fmt: skip
+                     "query_memory_bytes", "query_process_max_queries", "cache_max_bytes",
+                     "keep_releases"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive integer")
 

@@ -7,6 +7,8 @@ one that calls `create_app()` itself runs on the embedded store only.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +89,15 @@ class Backend:
     server: Server | None = None
 
 
+_RELEASES = pytest.StashKey[str]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_POOL] = ServerPool()
+    # Releases built by this run (one per content: later builds of it are no-ops) stay out of the
+    # user's cache, and no other run's pruning or `current` switch reaches them.
+    if "OMS_LD_RELEASES_DIR" not in os.environ:
+        config.stash[_RELEASES] = os.environ["OMS_LD_RELEASES_DIR"] = tempfile.mkdtemp(prefix="oms-ld-releases-")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -105,6 +114,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _POOL in config.stash:
         config.stash[_POOL].stop_all()
+    if _RELEASES in config.stash:
+        shutil.rmtree(config.stash[_RELEASES], ignore_errors=True)
 
 
 def _server(name: str, config: pytest.Config) -> Server:

@@ -9,7 +9,7 @@ Pure: no Flask.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -19,6 +19,7 @@ from ..rdf.namespaces import DCATAP, LICENSE, ONTOLOGY_IRI, SPDX, VCARD
 from ..rdf.uris import UriPolicy
 from ..store import Store
 from .dumps import Dump
+from .versions import Version, describe_versions
 from .void import describe_void, rows
 
 #: DCAT 3 term (rdflib's DCAT namespace is DCAT 2 and warns about it).
@@ -191,6 +192,12 @@ def _dataset(g: Graph, u: UriPolicy, spatial: list[URIRef], release_date: str) -
     g.add((u.dataset, VOID.uriSpace, Literal(str(u.id))))
 
 
+def _versioned(g: Graph, u: UriPolicy, node: URIRef, release_date: str) -> None:
+    """What a dated release shares with the living dataset (versions.py)."""
+    _common(g, u, node, release_date)
+    _described(g, u, node)
+
+
 def _service(g: Graph, u: UriPolicy, profile: Profile) -> None:
     g.add((u.sparql_service, RDF.type, DCAT.DataService))
     _both(g, u.sparql_service, DCTERMS.title, "service")
@@ -205,15 +212,21 @@ def _service(g: Graph, u: UriPolicy, profile: Profile) -> None:
     g.add((u.sparql_service, DCTERMS.format, _format(g, "application/sparql-query", profile)))
 
 
-def _distributions(g: Graph, u: UriPolicy, dumps: list[Dump], profile: Profile, release_date: str) -> None:
-    """One dcat:Distribution per file content (a dated file and its `latest` alias share one)."""
-    for dump in dumps:
-        if not dump.about[0]:  # void:dataDump is RDF; the code crosswalk (CSV) is a distribution only
-            g.add((u.dataset, VOID.dataDump, u.download(dump.name)))
+def _distributions(g: Graph, u: UriPolicy, dumps: list[Dump], profile: Profile, release_date: str,
+                   dataset: URIRef | None = None) -> None:  # fmt: skip
+    """One dcat:Distribution per file content (a dated file and its `latest` alias share one).
+
+    `dataset` is a dated release (versions.py); without it, the living dataset, whose void:dataDump
+    lists the files."""
+    if dataset is None:
+        for dump in dumps:
+            if not dump.about[0]:  # void:dataDump is RDF; the code crosswalk (CSV) is a distribution only
+                g.add((u.dataset, VOID.dataDump, u.download(dump.name)))
+    owner = u.dataset if dataset is None else dataset
     for dump in (d for d in dumps if d.name == d.filename):
         key = dump.rdf_format.suffix + ("-gz" if dump.compressed else "")
-        dist = URIRef(f"{u.dataset}/distribution/{key}")
-        g.add((u.dataset, DCAT.distribution, dist))
+        dist = URIRef(f"{owner}/distribution/{key}")
+        g.add((owner, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.accessURL, u.download(dump.name)))
         for alias in (d for d in dumps if d.filename == dump.filename):
@@ -264,6 +277,7 @@ def build_metadata(
     release_date: str,
     contact_email: str,
     profile: Profile = DCAT_AP_SE,
+    history: Sequence[Version] = (),
 ) -> Graph:
     """The VoID + DCAT description of the dataset, its catalogue, SPARQL service and dump files.
 
@@ -273,6 +287,7 @@ def build_metadata(
         release_date: YYYY-MM-DD, the dataset's dct:issued and dct:modified.
         contact_email: the contact point's address (`mailto:` is added when missing).
         profile: DCAT-AP-SE (literal dct:format, the default) or DCAT-AP (media type IRIs).
+        history: the earlier releases still kept, for the version chain (versions.py).
     """
     u = uris
     g = u.bind(Graph())
@@ -284,6 +299,13 @@ def build_metadata(
     _catalog(g, u, spatial, release_date)
     _dataset(g, u, spatial, release_date)
     _service(g, u, profile)
-    _distributions(g, u, sorted(dumps, key=lambda d: d.name), profile, release_date)
+    files = sorted(dumps, key=lambda d: d.name)
+    _distributions(g, u, files, profile, release_date)
+    current = Version(release_date, tuple(d for d in files if release_date in d.name and d.name == d.filename))
+    describe_versions(
+        g, u, [*(v for v in history if v.date != release_date), current],
+        common=lambda graph, node, date: _versioned(graph, u, node, date),
+        distributions=lambda graph, node, found, date: _distributions(graph, u, found, profile, date, node),
+    )
     describe_void(g, store, u)
     return g

@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -42,7 +43,8 @@ class Dump:
     name: str
     #: The media type it is served as (`application/gzip` for the `.gz` files).
     media_type: str
-    body: bytes = field(repr=False)
+    #: The bytes, when held in memory (None: they are in the release file at `path`).
+    data: bytes | None = field(repr=False)
     #: Hex SHA-256 of `body`.
     sha256: str
     size: int
@@ -52,6 +54,16 @@ class Dump:
     filename: str
     #: What a file that is not a dump of the graphs holds, (sv, en): the code crosswalk says so here.
     about: tuple[str, str] = ("", "")
+    #: The file that holds the bytes in a built release (see release.py); None for an in-memory dump.
+    path: Path | None = None
+
+    @property
+    def body(self) -> bytes:
+        """The file's bytes (read from the release file when not held in memory)."""
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
 
     @property
     def compressed(self) -> bool:
@@ -105,14 +117,13 @@ def make_dump(
     return Dump(
         name=name,
         media_type=GZIP if compressed else media_type.mime,
-        body=body,
+        data=body,
         sha256=hashlib.sha256(body).hexdigest(),
         size=len(body),
         rdf_format=media_type,
         filename=filename,
         about=about,
     )
-
 
 
 def build_dumps(sources: Sources, release_date: str, uris: UriPolicy) -> dict[str, Dump]:

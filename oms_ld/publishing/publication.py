@@ -24,6 +24,7 @@ from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump, build_dumps
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
+from .release import Release
 from .representation import Representation, RepresentationCache, make_etag
 from .retired import Retired
 from .validation import ValidationReport
@@ -48,6 +49,8 @@ class Site:
     cache: RepresentationCache = field(default_factory=RepresentationCache)
     #: Retired IRIs (answered 301 or 410), by IRI.
     retired: dict[str, Retired] = field(default_factory=dict)
+    #: The built release the site reads its dumps and description from (None: computed in memory).
+    release: Release | None = None
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _dumps: dict[str, Dump] | None = field(default=None, repr=False)
     _metadata: Graph | None = field(default=None, repr=False)
@@ -56,6 +59,8 @@ class Site:
     @property
     def dumps(self) -> dict[str, Dump]:
         """The download files by name, built from the content on first use (see dumps.py)."""
+        if self._dumps is None and self.release is not None:
+            self._dumps = self.release.dumps
         if self._dumps is None:
             with self._lock:
                 if self._dumps is None:
@@ -87,7 +92,9 @@ class Site:
         return self._metadata
 
     def build_metadata(self, profile: Profile = DCAT_AP_SE) -> Graph:
-        """The dataset description in `profile`, computed through the store."""
+        """The dataset description in `profile`, precomputed in the release or computed through the store."""
+        if self.release is not None:
+            return self.release.metadata(profile)
         return build_metadata(
             self.store,
             self.dumps.values(),

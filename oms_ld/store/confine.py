@@ -7,7 +7,8 @@ what it needs, in this order:
    listening socket, log files. Only its pipe to the worker and stderr (for the log) stay; stdin and
    stdout become /dev/null. A child holding a client socket kept that connection open after the
    worker had dropped it, so the client's next request on it hung (issue #15). The in-memory store
-   needs no descriptor; a disk store would have to be opened again after this step.
+   needs no descriptor; a release's on-disk store is opened again, read-only, after this step and
+   the next (`reopen`), so the only files the process holds are ones it opened itself.
 2. **Network.** A seccomp filter makes `socket()` fail with EPERM for every address family (the
    child needs none: its pipe already exists), and `io_uring_setup` fail with ENOSYS (io_uring can
    open sockets without the `socket` system call). pyoxigraph evaluates SERVICE by making HTTP
@@ -32,7 +33,7 @@ import errno
 import gc
 import os
 import resource
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 #: Why the network cannot be taken away on this host (None: it can), found once per process.
@@ -103,11 +104,18 @@ def limit_memory(budget: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def confine(keep: Iterable[int], memory_budget: int) -> None:
-    """All of the above, for a query process just forked; raises OSError when a step fails."""
+def confine(keep: Iterable[int], memory_budget: int, reopen: Callable[[], None] | None = None) -> None:
+    """All of the above, for a query process just forked; raises OSError when a step fails.
+
+    `reopen` runs once the descriptors are closed and the network is gone, before the memory limit:
+    an on-disk store is opened again there (its files were closed with the rest), and what opening it
+    maps is not taken from the query's budget.
+    """
     # Objects inherited from the worker (its sockets among them) are never collected here, so no
     # finalizer closes a descriptor number that has been reused; untouched pages also stay shared.
     gc.freeze()
     close_inherited(keep)
     deny_network()
+    if reopen is not None:
+        reopen()
     limit_memory(memory_budget)

@@ -70,8 +70,13 @@ class EmbeddedStore:
         max_rows: int,
         base_iri: str | None = None,
         limits: Limits | None = None,
+        path: str | None = None,
+        graph_sizes: Mapping[str, int] | None = None,
     ) -> None:
         self._store = store
+        #: The on-disk store this was opened read-only from (None: in memory, inherited by the children).
+        self.path = path
+        self._sizes = None if graph_sizes is None else dict(graph_sizes)
         #: Relative IRIs in queries resolve against this (the endpoint URL; SPARQL Protocol §2.3).
         self.base_iri = base_iri
         self.version = version
@@ -84,7 +89,36 @@ class EmbeddedStore:
             max_bytes=self.limits.max_bytes,
             memory_budget=self.limits.memory_budget,
             max_queries=self.limits.max_queries,
+            reopen=None if path is None else self._reopen,
         )
+
+    def _reopen(self) -> None:
+        """In a query process, after its inherited descriptors are closed: a read-only handle of its own."""
+        assert self.path is not None
+        # The inherited handle is kept, never dropped: its files are closed, and RocksDB's close of it
+        # in a forked child hangs the process. The child ends with os._exit, which runs no destructor.
+        self._inherited = self._store
+        self._store = ox.Store.read_only(self.path)
+
+    @classmethod
+    def open_release(
+        cls,
+        path: str,
+        *,
+        version: str,
+        default_graphs: Sequence[str],
+        graph_sizes: Mapping[str, int],
+        max_rows: int,
+        base_iri: str | None = None,
+        limits: Limits | None = None,
+    ) -> EmbeddedStore:
+        """Open a built release's on-disk store read-only: every worker (and query process) shares its pages."""
+        try:
+            store = ox.Store.read_only(path)
+        except OSError as exc:
+            raise StoreError(f"cannot open the release store {path}: {exc}") from exc
+        return cls(store, version=version, default_graphs=default_graphs, max_rows=max_rows, base_iri=base_iri,
+                   limits=limits, path=path, graph_sizes=graph_sizes)  # fmt: skip
 
     @classmethod
     def from_sources(
@@ -179,7 +213,9 @@ class EmbeddedStore:
         return encode(answer, write, mime=request.mime, max_rows=request.max_rows, max_bytes=max_bytes)
 
     def graph_sizes(self) -> dict[str, int]:
-        """Number of triples per named graph."""
+        """Number of triples per named graph (recorded in a release; they never change while it is open)."""
+        if self._sizes is not None:
+            return dict(self._sizes)
         rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         assert isinstance(rows, ox.QuerySolutions)
         return {row["g"].value: int(row["n"].value) for row in rows}

@@ -89,15 +89,19 @@ def _error_frame(name: str, message: str) -> bytes:
     return b"E" + json.dumps([name, message]).encode()
 
 
-def _serve(conn: Connection, work: Work, memory_budget: int) -> NoReturn:
-    """The child: confine itself, say it is ready, then answer requests until the pipe closes."""
+def _serve(conn: Connection, work: Work, memory_budget: int, reopen: Callable[[], None] | None = None) -> NoReturn:
+    """The child: confine itself, (re)open what it reads, say it is ready, then answer until the pipe closes.
+
+    `reopen` runs after the descriptors are closed: an on-disk store inherited from the worker has lost
+    its files, so the child opens its own read-only handle (the pages stay shared in the page cache).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it stops the children
     for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD,
                    signal.SIGALRM):
         signal.signal(number, signal.SIG_DFL)  # not the server's handlers, inherited by the fork
     try:
-        confine.confine(keep=[conn.fileno()], memory_budget=memory_budget)
-    except Exception as exc:  # never run a query unconfined: tell the worker why and stop
+        confine.confine(keep=[conn.fileno()], memory_budget=memory_budget, reopen=reopen)
+    except Exception as exc:  # never run a query unconfined (nor without its store): tell the worker why
         conn.send_bytes(_error_frame("SandboxUnavailable", f"the query process cannot be confined: {exc}"))
         os._exit(70)
     conn.send_bytes(b"R")
@@ -139,8 +143,10 @@ class QueryPool:
         memory_budget: int,
         max_queries: int = 100,
         recycle_bytes: int = 8 << 20,
+        reopen: Callable[[], None] | None = None,
     ) -> None:
         self._work = work
+        self._reopen = reopen
         self.size = size
         self.max_bytes = max_bytes
         self.memory_budget = memory_budget
@@ -169,7 +175,7 @@ class QueryPool:
         if pid == 0:  # pragma: no cover -- the child; it never returns
             try:
                 ours.close()
-                _serve(Connection(theirs.detach()), self._work, self.memory_budget)
+                _serve(Connection(theirs.detach()), self._work, self.memory_budget, self._reopen)
             finally:
                 os._exit(70)
         theirs.close()

@@ -7,10 +7,12 @@ representation is computed once per data version through the site's cache and se
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, send_file
 from rdflib import Graph
 from werkzeug.wrappers import Response
 
@@ -18,17 +20,19 @@ from ..errors import NotFound
 from ..publishing.dataset import DCAT_AP_SE, PROFILES, Profile
 from ..publishing.dumps import Dump
 from ..publishing.publication import Site
-from ..publishing.representation import Representation
+from ..publishing.representation import GZIP_MIN_BYTES, Representation
 from ..rdf.formats import HTML, MediaType
 from ..rdf.namespaces import LICENSE
 from ..rdf.serialize import rdf_bytes
 from .conneg import negotiate
 from .context import get_site
-from .http import send
+from .http import COMPRESSIBLE, send
 from .lang import language
 from .representations import CATALOG_FORMATS, DESCRIBED_BY, DOWNLOAD_INDEX, INDEX_FORMATS, JSON, VOID_FORMATS
 
 bp = Blueprint("downloads", __name__)
+#: Release files up to this size are sent from memory, bigger ones streamed from disk.
+SMALL_FILE = 1 << 20
 
 
 
@@ -81,6 +85,36 @@ def _file(site: Site, dump: Dump) -> Representation:
     )
 
 
+def _send_file(site: Site, dump: Dump) -> Response:
+    """A dump that is a file of the built release, sent from disk (Range, If-None-Match, If-Range).
+
+    Its ETag is its recorded SHA-256. A client that takes gzip gets the release's own `.gz` of the
+    same bytes as the content coding (its ETag marked `-gzip`), as `send` would have compressed it.
+    """
+    sent, etag, coded = dump, dump.sha256, False
+    packed = site.dumps.get(f"{dump.name}.gz")
+    if (not dump.compressed and packed is not None and packed.path is not None and dump.size >= GZIP_MIN_BYTES
+            and dump.content_type.startswith(COMPRESSIBLE) and request.accept_encodings.quality("gzip") > 0):
+        sent, etag, coded = packed, f"{dump.sha256}-gzip", True  # fmt: skip
+    assert sent.path is not None
+    if not sent.path.is_file():  # an earlier release's file, pruned since this release was built
+        raise NotFound(f"/download/{dump.name}: that release is no longer kept; see /download/ for the list")
+    # Small files are read whole (one read, no descriptor left to the WSGI server to close).
+    source: Path | io.BytesIO = sent.path if sent.size > SMALL_FILE else io.BytesIO(sent.path.read_bytes())
+    response = send_file(source, mimetype=dump.content_type, conditional=True, etag=etag,
+                         last_modified=site.sources.modified, max_age=_max_age(site))  # fmt: skip
+    response.headers["Content-Type"] = dump.content_type  # as listed: werkzeug would add a second charset
+    if coded:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{dump.filename}"'
+    response.headers.add(*DESCRIBED_BY)
+    response.vary.add("Accept-Encoding")
+    response.cache_control.public = True
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Vary"
+    return response
+
+
 @bp.route("/download/<name>", methods=["GET", "HEAD"])
 def download(name: str) -> Response:
     """One dump file, by its name in the dump table (`.gz` files are application/gzip, not a content coding)."""
@@ -88,6 +122,8 @@ def download(name: str) -> Response:
     dump = site.dumps.get(name)
     if dump is None:
         raise NotFound(f"/download/{name[:100]}: no such file; see /download/ for the list")
+    if dump.path is not None:
+        return _send_file(site, dump)
     rep = site.cache.get(("download", site.version, name), lambda: _file(site, dump))
     return send(rep, vary=(), max_age=_max_age(site))
 
