@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 
 from oms_ld.web import site_of
 
+from ..live import serve
+
 
 @pytest.fixture(scope="module")
 def linking_app() -> Iterator[Flask]:
@@ -24,3 +26,12 @@ def linking_app() -> Iterator[Flask]:
 @pytest.fixture()
 def web(linking_app: Flask) -> FlaskClient:
     return linking_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The app on the embedded store behind a real HTTP server on a free loopback port (for browsers)."""
+    from oms_ld import create_app
+
+    with serve(create_app({"TESTING": True})) as url:
+        yield url

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from ..conftest import TESTS, need
-from ..live import chromium, serve
+from ..live import chromium
 
 TOOLS = TESTS / "tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -72,14 +72,6 @@ def vnu_messages(files: list[Path], *, svg: bool = False) -> list[dict[str, Any]
     done = subprocess.run([*args, *map(str, files)], capture_output=True, text=True, timeout=300, check=True)
     messages = json.loads(done.stderr or done.stdout)["messages"]
     return [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    from oms_ld import create_app
-
-    with serve(create_app({"TESTING": True})) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

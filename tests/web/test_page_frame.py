@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ..live import chromium, serve
+from ..live import chromium
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: Every kind of HTML page.
@@ -23,14 +23,6 @@ PAGES = ("/", "/doc/node-city/uppsala", "/doc/county/uppsala-lan", "/def/oms", "
 
 RESULTS = ("SELECT ?county ?name ?code WHERE { ?county a <https://w3id.org/oms-ld/def/oms#County> ; "
            "<http://www.w3.org/2000/01/rdf-schema#label> ?name ; <https://w3id.org/oms-ld/def/oms#countyCode> ?code }")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    from oms_ld import create_app
-
-    with serve(create_app({"TESTING": True})) as url:
-        yield url
 
 
 @pytest.fixture()

@@ -25,7 +25,7 @@ from oms_ld.config import Settings
 from oms_ld.publishing.examples import load_examples
 
 from ..conftest import ROOT, URIS
-from ..live import chromium, serve
+from ..live import chromium
 
 VENDOR = ROOT / "oms_ld" / "web" / "static" / "vendor" / "yasgui"
 EXAMPLES = load_examples(Settings().queries_dir)
@@ -139,15 +139,6 @@ def test_vendored_files_match_the_pinned_build() -> None:
 
 
 # --- the page in Chromium --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """A real server for the app on a free loopback port."""
-    from oms_ld import create_app
-
-    with serve(create_app({"TESTING": True})) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ..live import chromium, serve
+from ..live import chromium
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 QUERY = ("SELECT ?n ?county ?kind ?name WHERE { BIND(6 AS ?n) "
@@ -36,14 +36,6 @@ def test_the_plain_table_shows_values_and_local_links() -> None:
     kind = re.search(r'<a href="http://www.w3.org/ns/org#FormalOrganization"[^>]*>([^<]+)</a>', cells)
     assert kind is not None and kind.group(1) == "formal organisation"  # its name, not the IRI
     assert '<span class="tag">@sv</span>' in cells
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    from oms_ld import create_app
-
-    with serve(create_app({"TESTING": True})) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
