@@ -50,6 +50,10 @@ class Settings:
     #: Query processes per server worker: queries beyond them get 503 + Retry-After at once. Keep it
     #: below the worker's threads, so that pages always find a free thread; queries use a core each.
     query_processes: int = 2
+    #: Queries per worker that may wait (at most QUERY_QUEUE_WAIT seconds) for a busy query process; more
+    #: get 503 + Retry-After at once. Processes plus queue stay below the worker's threads, for the pages.
+    query_queue: int = 2
+    query_queue_wait: float = 1.0
     #: Memory a query process may map beyond the store it shares (RLIMIT_DATA; see store/confine.py).
     query_memory_bytes: int = 1 << 30
     #: A query process is replaced after this many answers (and after any answer over 8 MiB).
@@ -87,6 +91,9 @@ class Settings:
                 raise ConfigError(f"{f.name.upper()} must be {_describe(kind)}, not {value!r}")
         if not self.base_iri.endswith("/"):
             raise ConfigError("BASE_IRI must end with '/'")
+        for name in ("query_queue", "query_queue_wait"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name.upper()} must not be negative")
         for name in ("query_timeout", "remote_timeout"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive number of seconds")

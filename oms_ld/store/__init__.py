@@ -20,6 +20,8 @@ def _limits(settings: Settings) -> Limits:
         max_bytes=settings.max_result_bytes,
         memory_budget=settings.query_memory_bytes,
         max_queries=settings.query_process_max_queries,
+        queue=settings.query_queue,
+        wait=settings.query_queue_wait,
     )
 
 

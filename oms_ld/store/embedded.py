@@ -44,6 +44,9 @@ class Limits:
     max_bytes: int = 50_000_000
     memory_budget: int = 1 << 30
     max_queries: int = 100
+    #: Queries that may wait for a busy process, and for how long (seconds); beyond them, 503 at once.
+    queue: int = 2
+    wait: float = 1.0
 
 
 def _error(failed: ChildFailed, media_type: MediaType | None) -> OmsLdError:
@@ -89,6 +92,8 @@ class EmbeddedStore:
             max_bytes=self.limits.max_bytes,
             memory_budget=self.limits.memory_budget,
             max_queries=self.limits.max_queries,
+            queue=self.limits.queue,
+            wait=self.limits.wait,
             reopen=None if path is None else self._reopen,
         )
 

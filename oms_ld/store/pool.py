@@ -144,6 +144,8 @@ class QueryPool:
         max_queries: int = 100,
         recycle_bytes: int = 8 << 20,
         reopen: Callable[[], None] | None = None,
+        queue: int = 0,
+        wait: float = 0.0,
     ) -> None:
         self._work = work
         self._reopen = reopen
@@ -152,6 +154,10 @@ class QueryPool:
         self.memory_budget = memory_budget
         self.max_queries = max_queries
         self.recycle_bytes = recycle_bytes
+        #: At most `queue` queries wait, each at most `wait` seconds, for a busy process; the rest get 503 at once.
+        self.queue = queue
+        self.wait = wait
+        self._waiting = 0
         self._idle: list[_Child] = []
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
@@ -211,13 +217,14 @@ class QueryPool:
         """The child's answer (kind, body) to `request`.
 
         Raises:
-            Overloaded: every child is busy (at once, no queueing).
+            Overloaded: every child is busy, and `queue` queries already wait (at once) or this one
+                waited `wait` seconds in vain.
             QueryTimeout: no answer within `timeout`; the child is killed.
             ResultTooLarge: the body went over `max_bytes`, or the child ran out of memory.
             ChildFailed: the child reported an error (a project error class name and message).
             StoreError: the child died; SandboxUnavailable: children cannot be confined here.
         """
-        if not self._slots.acquire(blocking=False):
+        if not self._slots.acquire(blocking=False) and not self._wait_for_a_slot():
             raise Overloaded(f"all {self.size} query processes are busy; try again shortly",
                              retry_after=max(1, math.ceil(timeout)))  # fmt: skip
         try:
@@ -225,6 +232,18 @@ class QueryPool:
             return self._exchange(child, request, time.monotonic() + timeout, timeout)
         finally:
             self._slots.release()
+
+    def _wait_for_a_slot(self) -> bool:
+        """Wait up to `wait` seconds for a process, if fewer than `queue` queries wait already."""
+        with self._lock:
+            if self._waiting >= self.queue:
+                return False
+            self._waiting += 1
+        try:
+            return self._slots.acquire(timeout=self.wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
 
     def _exchange(self, child: _Child, request: Any, deadline: float, timeout: float) -> tuple[str, bytes]:
         parts: list[bytes] = []

@@ -51,7 +51,8 @@ def make_app(**config: Any) -> Iterator[Flask]:
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    yield from make_app(QUERY_PROCESSES=2, MAX_RESULT_BYTES=5_000_000, QUERY_MEMORY_BYTES=256 << 20)
+    # No queue here: a query that finds both processes busy gets its 503 at once (the queue has its own test).
+    yield from make_app(QUERY_PROCESSES=2, QUERY_QUEUE=0, MAX_RESULT_BYTES=5_000_000, QUERY_MEMORY_BYTES=256 << 20)
 
 
 def store_of(app: Flask) -> EmbeddedStore:
@@ -214,6 +215,38 @@ def test_the_representation_cache_is_bounded_by_bytes() -> None:
     assert cache.peek(("k", "9")) is not None and cache.peek(("k", "0")) is None
     cache.put(("big",), Representation(b"x" * 20_000, "text/plain", '"b"', when))
     assert cache.peek(("big",)) is None
+
+
+def test_a_bounded_queue_waits_briefly_for_a_process_then_answers_503_at_once() -> None:
+    """One process busy: the next query waits (queue of one) and is answered when it frees; the one after
+    that finds the queue full and gets its 503 at once."""
+    for app in make_app(QUERY_PROCESSES=1, QUERY_QUEUE=1, QUERY_QUEUE_WAIT=5, QUERY_TIMEOUT=1):
+        pool = store_of(app)._pool
+        assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}, headers=JSON).status_code == 200
+        slow = threading.Thread(target=app.test_client().get, args=("/sparql",),
+                                kwargs={"query_string": {"query": SPIN}, "headers": JSON})  # fmt: skip
+        slow.start()
+        deadline = time.monotonic() + 5
+        while pool._slots._value > 0 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.01)
+        waited: list[tuple[int, float]] = []
+        waiter = app.test_client()
+
+        def queued(client: Any = waiter, out: list[tuple[int, float]] = waited) -> None:
+            start = time.monotonic()
+            answer = client.get("/sparql", query_string={"query": "ASK { ?s ?p 1 }"}, headers=JSON)
+            out.append((answer.status_code, time.monotonic() - start))
+
+        second = threading.Thread(target=queued)
+        second.start()
+        while pool._waiting < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        start = time.monotonic()
+        third = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p 2 }"}, headers=JSON)
+        assert third.status_code == 503 and time.monotonic() - start < 0.5, third.text
+        second.join(10)
+        slow.join(10)
+        assert waited and waited[0][0] == 200 and waited[0][1] < 4.0, waited  # served once the slow one stopped
 
 
 def test_without_seccomp_queries_are_refused_loudly(monkeypatch: pytest.MonkeyPatch, caplog: Any) -> None:
