@@ -149,3 +149,14 @@ def backend(request: pytest.FixtureRequest) -> Backend:
         return Backend(name)
     server: Server = request.getfixturevalue(f"{name}_server")
     return Backend(name, dict(server.config), server)
+
+
+@pytest.fixture(scope="module")
+def retired_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """An app on the embedded store whose retired IRIs are the fixture's (tests/data/retired/)."""
+    from oms_ld import create_app
+
+    app = create_app({"TESTING": True, "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+                      "RETIRED_DIR": str(FIXTURES / "retired")})  # fmt: skip
+    yield app
+    app.extensions["oms_ld"].store.close()

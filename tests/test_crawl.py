@@ -16,7 +16,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, URIRef
 
-from oms_ld import create_app
 from oms_ld.publishing.dataset import PROFILES
 from oms_ld.publishing.retired import load_retired
 
@@ -30,11 +29,8 @@ HREF = re.compile(r'(?:href|src)="(/[^"]*)"')
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-                      "RETIRED_DIR": str(FIXTURES / "retired")})  # fmt: skip
-    yield app
-    app.extensions["oms_ld"].store.close()
+def app(retired_app: Flask) -> Flask:
+    return retired_app
 
 
 @pytest.fixture(scope="module")

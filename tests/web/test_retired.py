@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from oms_ld import create_app
 from oms_ld.config import ROOT
 from oms_ld.publishing.retired import load_retired
 
-from ..conftest import FIXTURES
-
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-                      "RETIRED_DIR": str(FIXTURES / "retired")})  # fmt: skip
-    yield app
-    app.extensions["oms_ld"].store.close()
+def app(retired_app: Flask) -> Flask:
+    return retired_app
 
 
 @pytest.fixture()
