@@ -76,6 +76,8 @@ class Settings:
     validation_batch_size: int = 0
     #: How many built releases (their store and dated dumps) are kept; the current one always is.
     keep_releases: int = 3
+    #: How often (seconds) a server looks whether `current` points at a new release, and switches to it.
+    release_check_seconds: float = 2.0
     #: Content up to this many bytes gets its dumps and dataset description built at start;
     #: bigger content builds them on first use, so it starts as fast as the store loads.
     precompute_max_bytes: int = 10_000_000
@@ -94,7 +96,7 @@ class Settings:
         for name in ("query_queue", "query_queue_wait"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name.upper()} must not be negative")
-        for name in ("query_timeout", "remote_timeout"):
+        for name in ("query_timeout", "remote_timeout", "release_check_seconds"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive number of seconds")
         for name in ("max_result_rows", "max_request_bytes", "max_result_bytes", "query_processes",

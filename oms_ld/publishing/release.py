@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -52,7 +53,8 @@ CURRENT = "current"
 #: The syntaxes a manifest names by media type.
 _MEDIA: dict[str, MediaType] = {m.mime: m for m in (*FORMATS, CSV, CSVW_JSON)}
 #: The releases this process holds (see `Release.hold`), by path.
-_HELD: dict[Path, int] = {}
+_HELD: dict[Path, list[int]] = {}
+_HELD_LOCK = threading.Lock()
 
 
 def _package(name: str) -> str:
@@ -161,13 +163,28 @@ class Release:
         return graph
 
     def hold(self) -> int:
-        """Take a shared lock on this release for as long as the process lives (forks share it): `prune`
-        never deletes a release some server still answers from. One descriptor per release and process."""
-        fd = _HELD.get(self.path)
-        if fd is None:
-            fd = _HELD[self.path] = os.open(self.path / MANIFEST, os.O_RDONLY | os.O_CLOEXEC)
-            fcntl.flock(fd, fcntl.LOCK_SH)
-        return fd
+        """Take a shared lock on this release until `let_go` (forks share it: a forked process holds it too
+        until it lets go itself): `prune` never deletes a release some server still answers from. One
+        descriptor per release and process, counted: as many `let_go` as `hold` release it."""
+        with _HELD_LOCK:
+            held = _HELD.get(self.path)
+            if held is None:
+                fd = os.open(self.path / MANIFEST, os.O_RDONLY | os.O_CLOEXEC)
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                held = _HELD[self.path] = [fd, 0]
+            held[1] += 1
+            return held[0]
+
+    def let_go(self) -> None:
+        """Undo one `hold`; the last one closes this process's descriptor (its share of the lock)."""
+        with _HELD_LOCK:
+            held = _HELD.get(self.path)
+            if held is None:
+                return
+            held[1] -= 1
+            if held[1] <= 0:
+                del _HELD[self.path]
+                os.close(held[0])
 
     def report(self) -> ValidationReport:
         """The validation verdict the release was built with (a release exists only when it conformed)."""
@@ -179,6 +196,14 @@ def _switch(root: Path, release: Release) -> None:
     link = root / f".{CURRENT}-{os.getpid()}-{time.monotonic_ns()}"
     link.symlink_to(release.path.name)
     os.replace(link, root / CURRENT)
+
+
+def current_name(settings: Settings) -> str | None:
+    """The name of the release directory `current` points at (one readlink), if any."""
+    try:
+        return os.readlink(releases_dir(settings) / CURRENT)
+    except OSError:
+        return None
 
 
 def current_release(settings: Settings) -> Release | None:
@@ -228,5 +253,3 @@ def prune(settings: Settings, keep: int) -> list[Path]:
     for path in gone:
         shutil.rmtree(path, ignore_errors=True)
     return gone
-
-
