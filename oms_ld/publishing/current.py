@@ -5,12 +5,14 @@ A watcher thread per process (started again in each forked worker on its first r
 release's site (store read-only, its own query processes, held against `prune`) off the request path,
 then swaps the reference under a lock. Every request leases the site it started on (`acquire`) and gives
 it back when its answer is sent (`Lease.release`), so a request never mixes two releases; the old site
-is closed (its query processes stopped, its hold let go, its store dropped) when the last lease on it
-ends. A release that cannot be opened is logged, and the old one keeps answering. Flask-free.
+is closed (its query processes stopped, its hold let go) when the last lease on it ends, and its store
+(with its open files) is freed by the watcher's next round once nothing refers to it. A release that
+cannot be opened is logged, and the old one keeps answering. Flask-free.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 #: server's master forks its workers from it), so that no worker inherits a half-opened store.
 _OPENING = threading.Lock()
 _GUARD_PID = [0]
+#: Watcher rounds that try to free a closed site before it is reported as still referred to.
+COLLECT_ROUNDS = 30
 
 
 def _before_fork() -> None:
@@ -102,6 +106,8 @@ class CurrentSite:
         self._failed: str | None = None
         self._watcher_pid = 0
         self._stop = threading.Event()
+        #: Sites closed but maybe not yet freed (their store holds its files open until it is collected).
+        self._closed: list[tuple[weakref.ref[Site], int]] = []
         #: Called with the new site after each switch (the web edge keeps the app's reference current).
         self.on_switch: Callable[[Site], None] | None = None
         if watch is not None:
@@ -127,7 +133,7 @@ class CurrentSite:
             entry.users -= 1
             done = entry.retired and entry.users == 0
         if done:
-            _close(entry.site)
+            self._retire(entry.site)
 
     def check(self) -> bool:
         """Look at `current` once; when it names another release, open it and switch. True: switched."""
@@ -154,7 +160,7 @@ class CurrentSite:
                 self.on_switch(site)
             log.info("switched to release %s (version %s) from %s", name, site.version, release_name(old.site))
             if done:
-                _close(old.site)
+                self._retire(old.site)
             return True
 
     def _start_watcher(self) -> None:
@@ -171,7 +177,37 @@ class CurrentSite:
             entry.retired = True
             done = entry.users == 0
         if done:
-            _close(entry.site)
+            self._retire(entry.site)
+
+    def _retire(self, site: Site) -> None:
+        _close(site)
+        with self._lock:
+            self._closed.append((weakref.ref(site), 0))
+
+    def collect(self) -> int:
+        """Free the closed sites nothing refers to any more (the store and its query pool refer to each
+        other, so only the cyclic collector frees them); returns how many closed sites are still alive.
+
+        A site still alive after COLLECT_ROUNDS rounds is referred to from somewhere: logged, and left.
+        """
+        with self._lock:
+            taken, self._closed = self._closed, []
+        alive = [(ref, rounds) for ref, rounds in taken if ref() is not None]
+        if alive:
+            gc.collect()
+        kept = []
+        for ref, rounds in alive:
+            site = ref()
+            if site is None:
+                continue
+            if rounds + 1 >= COLLECT_ROUNDS:
+                log.warning("closed release %s is still referred to; its files stay open", release_name(site))
+            else:
+                kept.append((ref, rounds + 1))
+            del site
+        with self._lock:
+            self._closed = kept + self._closed  # and those closed meanwhile
+            return len(self._closed)
 
 
 def _watch_loop(ref: weakref.ref[CurrentSite], stop: threading.Event, every: float) -> None:
@@ -182,6 +218,7 @@ def _watch_loop(ref: weakref.ref[CurrentSite], stop: threading.Event, every: flo
             return
         try:
             current.check()
+            current.collect()
         except Exception:  # the watcher must outlive any failure, or the server would never switch again
             log.exception("checking for a new release failed")
         del current
