@@ -19,6 +19,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .publication import Site
 
@@ -107,7 +108,7 @@ class CurrentSite:
         self._watcher_pid = 0
         self._stop = threading.Event()
         #: Sites closed but maybe not yet freed (their store holds its files open until it is collected).
-        self._closed: list[tuple[weakref.ref[Site], int]] = []
+        self._closed: list[tuple[weakref.ref[Any], str | None, int]] = []
         #: Called with the new site after each switch (the web edge keeps the app's reference current).
         self.on_switch: Callable[[Site], None] | None = None
         if watch is not None:
@@ -182,37 +183,36 @@ class CurrentSite:
     def _retire(self, site: Site) -> None:
         _close(site)
         with self._lock:
-            self._closed.append((weakref.ref(site), 0))
+            self._closed.append((weakref.ref(site.store), release_name(site), 0))
 
     def collect(self) -> int:
-        """Free the closed sites nothing refers to any more (the store and its query pool refer to each
-        other, so only the cyclic collector frees them); returns how many closed sites are still alive.
+        """Free the stores of closed sites once nothing refers to them (a store and its query pool refer to
+        each other, so only the cyclic collector frees them); returns how many are still alive.
 
         A site still alive after COLLECT_ROUNDS rounds is referred to from somewhere: logged, and left.
         """
         with self._lock:
             taken, self._closed = self._closed, []
-        alive = [(ref, rounds) for ref, rounds in taken if ref() is not None]
+        alive = [(ref, name, rounds) for ref, name, rounds in taken if ref() is not None]
         if alive:
             gc.collect()
         kept = []
-        for ref, rounds in alive:
-            site = ref()
-            if site is None:
+        for ref, name, rounds in alive:
+            if ref() is None:
                 continue
             if rounds + 1 >= COLLECT_ROUNDS:
-                log.warning("closed release %s is still referred to; its files stay open", release_name(site))
+                log.warning("closed release %s is still referred to; its store files stay open", name)
             else:
-                kept.append((ref, rounds + 1))
-            del site
+                kept.append((ref, name, rounds + 1))
         with self._lock:
             self._closed = kept + self._closed  # and those closed meanwhile
             return len(self._closed)
 
 
 def _watch_loop(ref: weakref.ref[CurrentSite], stop: threading.Event, every: float) -> None:
-    """Check every `every` seconds until the CurrentSite is stopped or gone."""
-    while not stop.wait(every):
+    """Check at once (a worker forked after a switch catches up), then every `every` seconds, until the
+    CurrentSite is stopped or gone."""
+    while True:
         current = ref()
         if current is None:
             return
@@ -222,6 +222,8 @@ def _watch_loop(ref: weakref.ref[CurrentSite], stop: threading.Event, every: flo
         except Exception:  # the watcher must outlive any failure, or the server would never switch again
             log.exception("checking for a new release failed")
         del current
+        if stop.wait(every):
+            return
 
 
 def _close(site: Site) -> None:

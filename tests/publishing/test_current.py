@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,12 @@ def relabel(data: Path, label: str) -> None:
     path.write_text(text.replace(LABEL, f'rdfs:label "Uppsala"@sv , "{label}"@en ;'), encoding="utf-8")
 
 
+def open_under(folder: Path) -> list[str]:
+    """This process's descriptors into `folder`."""
+    fds = Path("/proc/self/fd")
+    return [t for t in (os.readlink(fd) for fd in fds.iterdir() if fd.exists()) if t.startswith(f"{folder}/")]
+
+
 def following(config: Settings) -> CurrentSite:
     """What a server runs: the current release's site, switched by `check` (no watcher thread)."""
     root = releases_dir(config)
@@ -70,6 +77,8 @@ def test_a_request_keeps_its_release_and_the_old_one_is_closed_after_the_last(tm
         running.release()
         running.release()  # idempotent: the count is not given back twice
         assert _unused(a.path)  # the last request on A has ended: A is let go...
+        del running
+        assert current.collect() == 0 and not open_under(a.path)  # ...its store freed, its files closed...
         assert prune(config, 1) == [a.path] and not a.path.exists()  # ...and the next prune removes it
         assert not _unused(b.path)
         later.release()
