@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import OmsLdError
 from .publication import Site
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,12 @@ class CurrentSite:
             with _OPENING:
                 try:
                     site = self._open_site(name)
-                except Exception:  # anything at all: the old release keeps answering, and the log says why
+                except (OmsLdError, OSError, ValueError) as exc:  # refused, unreadable, or a bad manifest
+                    log.warning("cannot switch to release %s (%s); still serving %s", name, exc,
+                                release_name(self._entry.site))  # fmt: skip
+                    self._failed = name
+                    return False
+                except Exception:  # a bug: the old release keeps answering, and the log has the traceback
                     log.exception("cannot switch to release %s; still serving %s", name,
                                   release_name(self._entry.site))  # fmt: skip
                     self._failed = name
