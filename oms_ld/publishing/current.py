@@ -26,9 +26,10 @@ from .publication import Site
 
 log = logging.getLogger(__name__)
 
-#: Held while a site is opened or swapped; a fork waits for it in the process that made the sites (the
-#: server's master forks its workers from it), so that no worker inherits a half-opened store.
-_OPENING = threading.Lock()
+#: Held by the watcher's rounds (a site opened, swapped, closed, collected); a fork waits for it in the
+#: process that made the sites (the server's master forks its workers from it), so that no worker
+#: inherits a half-opened store or a held lock. Re-entrant: a fork from inside a round cannot deadlock.
+_OPENING = threading.RLock()
 _GUARD_PID = [0]
 #: Watcher rounds that try to free a closed site before it is reported as still referred to.
 COLLECT_ROUNDS = 30
@@ -46,7 +47,7 @@ def _after_fork_parent() -> None:
 
 def _after_fork_child() -> None:
     global _OPENING
-    _OPENING = threading.Lock()  # the parent's may be held by the fork; a child forks without waiting
+    _OPENING = threading.RLock()  # the parent's is held by the fork; a child forks without waiting
 
 
 os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child)
@@ -223,8 +224,9 @@ def _watch_loop(ref: weakref.ref[CurrentSite], stop: threading.Event, every: flo
         if current is None:
             return
         try:
-            current.check()
-            current.collect()
+            with _OPENING:
+                current.check()
+                current.collect()
         except Exception:  # the watcher must outlive any failure, or the server would never switch again
             log.exception("checking for a new release failed")
         del current
