@@ -49,7 +49,8 @@ class Limits:
     processes: int = 2
     max_bytes: int = 50_000_000
     memory_budget: int = 1 << 30
-    max_queries: int = 100
+    #: A backstop: processes are replaced by memory (store/pool.py), a fork costs tens of milliseconds.
+    max_queries: int = 10_000
     #: Queries that may wait for a busy process, and for how long (seconds); beyond them, 503 at once.
     queue: int = 2
     wait: float = 1.0
