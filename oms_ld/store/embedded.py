@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from ..errors import NotAcceptable, OmsLdError, QueryError, QueryRefused, ResultTooLarge, SandboxUnavailable, StoreError
 from ..rdf.formats import PARSE_FORMATS, RDF_FORMATS, RESULT_FORMATS, MediaType
 from ..rdf.sources import Sources
-from ..rdf.sparql import read
+from ..rdf.sparql import Reading, read
 from ..rdf.sparql_checks import locate, refuse_in_store
 from .answers import NT, TSV, encode, query_error
 from .base import Result
@@ -25,7 +25,11 @@ _ERRORS: dict[str, type[OmsLdError]] = {
 
 @dataclass(frozen=True)
 class Request:
-    """One query as it crosses to a query process (picklable)."""
+    """One query as it crosses to a query process (picklable).
+
+    `sparql` is the grammar's canonical text (rdf/sparql.py), read and checked where the request came in:
+    the query process runs it without reading it again (its sandbox, not a second reading, is its defence).
+    """
 
     sparql: str
     default_graphs: tuple[str, ...] | None
@@ -34,6 +38,8 @@ class Request:
     max_rows: int | None
     max_bytes: int | None
     mime: str | None
+    #: Whether the query names its own dataset (FROM / FROM NAMED), which then replaces the default graphs.
+    own_dataset: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,22 @@ class Limits:
     processes: int = 2
     max_bytes: int = 50_000_000
     memory_budget: int = 1 << 30
-    max_queries: int = 100
+    #: A backstop: processes are replaced by memory (store/pool.py), a fork costs tens of milliseconds.
+    max_queries: int = 10_000
     #: Queries that may wait for a busy process, and for how long (seconds); beyond them, 503 at once.
     queue: int = 2
     wait: float = 1.0
+
+
+#: How an engine's syntax error starts; what follows has positions in the canonical text ("at 1:57").
+SYNTAX_ERROR = "SPARQL syntax error: "
+
+
+def _located(reading: Reading, message: str) -> str:
+    """A query error, with the position of an engine's syntax error moved to the client's text."""
+    if not message.startswith(SYNTAX_ERROR):
+        return message
+    return SYNTAX_ERROR + locate(reading, message[len(SYNTAX_ERROR) :])
 
 
 def _error(failed: ChildFailed, media_type: MediaType | None) -> OmsLdError:
@@ -164,22 +182,31 @@ class EmbeddedStore:
         With a `media_type`, the answer is written in it where the query runs (`Result.encoded`).
         """
         untrusted = timeout is not None  # the row and byte caps are for untrusted queries only
+        reading = read(sparql)  # memoised by exact text: the endpoint read this very text already
+        refuse_in_store(reading)  # the endpoint refused these already; a store never runs them
         request = Request(
-            sparql,
+            # The canonical text, not the client's: pyoxigraph reads it exactly as the grammar does.
+            reading.canonical(),
             None if default_graphs is None else tuple(default_graphs),
             None if named_graphs is None else tuple(named_graphs),
             self.max_rows if untrusted else None,
             self.limits.max_bytes if untrusted else None,
             None if media_type is None else media_type.mime,
+            reading.has_dataset,
         )
         if timeout is None:
             parts: list[bytes] = []
-            kind = self._answer(request, parts.append)
+            try:
+                kind = self._answer(request, parts.append)
+            except QueryError as exc:
+                raise QueryError(_located(reading, exc.message)) from exc
             body = b"".join(parts)
         else:
             try:
                 kind, body = self._pool.run(request, timeout)
             except ChildFailed as failed:
+                if failed.name == "QueryError":
+                    raise QueryError(_located(reading, failed.message)) from None
                 raise _error(failed, media_type) from None
         if kind == "encoded":
             assert media_type is not None
@@ -196,22 +223,19 @@ class EmbeddedStore:
 
     def _answer(self, request: Request, write: Callable[[bytes], None]) -> str:
         """Execute one request, writing its answer through `write` (runs in-process or in a query process)."""
-        reading = read(request.sparql)
-        refuse_in_store(reading)  # the endpoint refused these already; a store never runs them
         graphs = self._default if request.default_graphs is None else request.default_graphs
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [ox.NamedNode(g) for g in graphs]
-        if request.default_graphs is None and reading.has_dataset:
+        if request.default_graphs is None and request.own_dataset:
             default = None  # the query's own FROM decides (local graphs only; nothing is fetched)
         named: list[ox.NamedNode | ox.BlankNode] | None = (
             None if request.named_graphs is None else [ox.NamedNode(g) for g in request.named_graphs]
         )
         try:
-            # The canonical text, not the client's: pyoxigraph reads it exactly as the grammar does (rdf/sparql.py).
             answer = self._store.query(
-                reading.canonical(), base_iri=self.base_iri, default_graph=default, named_graphs=named
+                request.sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named
             )
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {locate(reading, str(exc))}") from exc
+        except SyntaxError as exc:  # positions are in the canonical text; `query` maps them to the client's
+            raise QueryError(f"{SYNTAX_ERROR}{exc}") from exc
         except Exception as exc:  # evaluation errors, each to the project's error for it
             raise query_error(exc) from exc
         max_bytes = sys.maxsize if request.max_bytes is None else request.max_bytes

@@ -9,7 +9,9 @@ socket pair to the worker, loses the network, and gets a memory budget. Then it 
 one at a time, each in frames over that socket: `D` + body bytes (up to 1 MiB each), then `K` + kind,
 or `E` + a JSON [error class, message]. The body is the client's final representation, so the
 worker does not parse or re-serialize it. The worker stops reading at the byte cap; a child is
-replaced after `max_queries` answers, after an answer over `recycle_bytes`, or after a memory error.
+replaced once its own memory (anonymous resident pages, beyond what it had at birth) has grown by
+`recycle_memory`, after an answer over `recycle_bytes`, after a memory error, or after `max_queries`
+answers (a backstop: a fork costs tens of milliseconds, so recycling is by memory, not by count).
 
 Capacity is separate from the serving threads: with every child busy a query is refused at once
 (`Overloaded`, 503 + Retry-After) instead of queueing. Trusted queries (pages) never come here.
@@ -47,6 +49,17 @@ Work = Callable[[Any, Callable[[bytes], None]], str]
 _FRAME = 1 << 20
 #: How long a new child may take to confine itself and say it is ready.
 _BIRTH_TIMEOUT = 10.0
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def private_bytes(pid: int) -> int:
+    """The anonymous resident memory of process `pid` (resident minus file-backed and shared pages); 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            fields = handle.read().split()
+    except OSError:
+        return 0
+    return (int(fields[1]) - int(fields[2])) * _PAGE
 
 
 class ChildFailed(Exception):
@@ -63,6 +76,8 @@ class _Child:
     pid: int
     conn: Connection
     answered: int = 0
+    #: Its anonymous resident memory when it said it was ready (the store and heap it inherited).
+    born: int = 0
 
 
 class _Frames:
@@ -141,8 +156,9 @@ class QueryPool:
         size: int,
         max_bytes: int,
         memory_budget: int,
-        max_queries: int = 100,
+        max_queries: int = 10_000,
         recycle_bytes: int = 8 << 20,
+        recycle_memory: int = 64 << 20,
         reopen: Callable[[], None] | None = None,
         queue: int = 0,
         wait: float = 0.0,
@@ -154,6 +170,7 @@ class QueryPool:
         self.memory_budget = memory_budget
         self.max_queries = max_queries
         self.recycle_bytes = recycle_bytes
+        self.recycle_memory = recycle_memory
         #: At most `queue` queries wait, each at most `wait` seconds, for a busy process; the rest get 503 at once.
         self.queue = queue
         self.wait = wait
@@ -195,6 +212,7 @@ class QueryPool:
             detail = json.loads(ready[1:])[1] if ready and ready[:1] == b"E" else "it did not start"
             log.error("untrusted queries are refused: %s", detail)
             raise SandboxUnavailable(f"queries cannot run on this server now: {detail}")
+        child.born = private_bytes(child.pid)
         return child
 
     def _take(self) -> _Child:
@@ -207,8 +225,9 @@ class QueryPool:
 
     def _give_back(self, child: _Child, size: int) -> None:
         child.answered += 1
-        if child.answered >= self.max_queries or size > self.recycle_bytes:
-            self._kill(child)  # its heap may have grown; a fresh fork starts from the loaded store again
+        grown = private_bytes(child.pid) - child.born
+        if child.answered >= self.max_queries or size > self.recycle_bytes or grown > self.recycle_memory:
+            self._kill(child)  # its heap has grown; a fresh fork starts from the loaded store again
             return
         with self._lock:
             self._idle.append(child)

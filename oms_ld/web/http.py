@@ -31,7 +31,26 @@ def send(rep: Representation, *, vary: Iterable[str] = ("Accept",), max_age: int
         and request.accept_encodings.quality("gzip") > 0
     )
     body = rep.gzipped() if use_gzip else rep.body
-    response = Response(body, status=200, content_type=rep.content_type)
+    key = (rep.etag, rep.content_type, rep.last_modified, rep.headers, tuple(vary), max_age, use_gzip)
+    headers = _HEADERS.get(key)
+    if headers is None:
+        headers = _headers(rep, tuple(vary), max_age, use_gzip)
+        if len(_HEADERS) >= HEADERS_MAX:  # bounded: clients of a release ask for the same variants again
+            _HEADERS.clear()
+        _HEADERS[key] = headers
+    response = Response(body, status=200, headers=headers)
+    return response.make_conditional(request)
+
+
+#: The header lines of a response per representation variant (memoised: werkzeug's header objects cost
+#: more than the rest of a cached response), at most HEADERS_MAX of them.
+_HEADERS: dict[tuple[object, ...], list[tuple[str, str]]] = {}
+HEADERS_MAX = 4096
+
+
+def _headers(rep: Representation, vary: tuple[str, ...], max_age: int, use_gzip: bool) -> list[tuple[str, str]]:
+    """The header lines `send` gives `rep` (all but Content-Length, which is the body's)."""
+    response = Response(b"", status=200, content_type=rep.content_type)
     # Different content codings are different representations, so they get different strong ETags.
     response.set_etag(rep.etag.strip('"') + ("-gzip" if use_gzip else ""))
     response.last_modified = rep.last_modified
@@ -44,7 +63,7 @@ def send(rep: Representation, *, vary: Iterable[str] = ("Accept",), max_age: int
     response.cache_control.max_age = max_age
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Vary"
-    return response.make_conditional(request)
+    return [(name, value) for name, value in response.headers.items() if name.lower() != "content-length"]
 
 
 def wants_html(req: Request) -> bool:

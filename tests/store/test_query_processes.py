@@ -180,6 +180,35 @@ def test_children_are_replaced_after_max_queries() -> None:
         assert seen[0] and seen[1] == () and seen[2] and seen[2] != seen[0]
 
 
+#: What a test child keeps between requests (in the child's own copy of this module).
+_HELD: list[bytes] = []
+
+
+def _hoard(request: Any, write: Any) -> str:
+    """A child's work that keeps `request` bytes of touched memory alive, then answers `false`."""
+    _HELD.append(b"x" * int(request))
+    write(b"false")
+    return "boolean"
+
+
+def test_children_are_replaced_when_their_memory_grows_not_by_count() -> None:
+    from oms_ld.store.pool import QueryPool
+
+    pool = QueryPool(_hoard, size=1, max_bytes=1000, memory_budget=1 << 30, recycle_memory=32 << 20)
+    try:
+        pool.run(1000, timeout=5)
+        first = pool.pids()
+        for _ in range(5):  # small answers, flat memory: the same process answers on
+            pool.run(1000, timeout=5)
+        assert pool.pids() == first and first
+        pool.run(48 << 20, timeout=5)  # its heap now holds 48 MiB more than at birth: replaced
+        assert pool.pids() == []
+        pool.run(1000, timeout=5)
+        assert pool.pids() and pool.pids() != first
+    finally:
+        pool.close()
+
+
 def test_a_full_pool_answers_503_at_once_and_pages_still_answer(app: Flask) -> None:
     pool = store_of(app)._pool
     heavy = {"query_string": {"query": HEAVY}, "headers": JSON}
