@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
@@ -24,6 +25,7 @@ from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump, build_dumps
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
+from .names import Names
 from .release import Release
 from .representation import Representation, RepresentationCache, make_etag
 from .retired import Retired
@@ -103,6 +105,12 @@ class Site:
             contact_email=self.settings.contact_email,
             profile=profile,
         )
+
+    @cached_property
+    def names(self) -> Names:
+        """Labels and kinds of the IRIs a page shows, from the store (the data is never parsed to serve)."""
+        ontology = self.sources.ontology  # small and fixed: parsed once; the data never is
+        return Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes)
 
     @property
     def base(self) -> str:
