@@ -163,10 +163,11 @@ def anchor_hash_iris(found: list[Row], thing: str, taken: set[str]) -> None:
                 row.values[i] = replace(v, anchor=fragment)
 
 
-def referred(graph: Graph, thing: str, base: str, limit: int = REFERRED_MAX) -> tuple[list[tuple[Node, Node]],
-                                                                                    dict[str, int]]:  # fmt: skip
-    """(property, subject) of the triples pointing at `thing`, at most `limit` per property (the first by IRI),
-    and how many each property leaves out."""
+def referred(graph: Graph, thing: str, base: str, limit: int | None = None) -> tuple[list[tuple[Node, Node]],
+                                                                                   dict[str, int]]:  # fmt: skip
+    """(property, subject) of the triples pointing at `thing`, at most `limit` (REFERRED_MAX) per property, the
+    first by IRI, and how many each property leaves out."""
+    limit = REFERRED_MAX if limit is None else limit
     subject = URIRef(thing)
     doc = URIRef(thing.replace(f"{base}id/", f"{base}doc/", 1))
     by_prop: dict[Node, list[Node]] = {}
