@@ -66,3 +66,14 @@ def test_referred_by_is_capped_per_property(fresh_app: Flask, monkeypatch) -> No
     with fresh_app.test_request_context("/"):
         body = html.render_resource(site, graph, thing, "en")
     assert "and " in body and "List them all with SPARQL" in body
+
+
+def test_the_node_city_map_draws_at_most_map_max_cities(fresh_app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from oms_ld.web import nodemap
+
+    site = fresh_app.extensions["oms_ld"]
+    here = site.base + "id/node-city/uppsala"
+    monkeypatch.setattr(nodemap, "MAP_MAX", 3)
+    with fresh_app.test_request_context("/"):
+        svg = str(nodemap.node_city_map(site, "en", highlight=here))
+    assert svg.count('class="city') == 3 and 'class="city here"' in svg
