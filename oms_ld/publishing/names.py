@@ -26,7 +26,7 @@ from ..store import Store
 #: Bytes of store answers each cache (facts per IRI, shared names) may hold per site.
 MAX_BYTES = 16 * 1024 * 1024
 #: Terms per VALUES block: big pages are asked in several queries of this size.
-CHUNK = 400
+CHUNK = 1000
 #: Labels of IRIs outside the base kept for the query page (names for the vocabularies the data reuses).
 EXTERNAL_MAX = 10_000
 _LABELS = {str(p): rank for rank, p in enumerate(LABEL_PROPERTIES)}
