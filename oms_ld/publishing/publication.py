@@ -8,7 +8,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
@@ -56,6 +55,7 @@ class Site:
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _dumps: dict[str, Dump] | None = field(default=None, repr=False)
     _metadata: Graph | None = field(default=None, repr=False)
+    _names: Names | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
@@ -106,11 +106,15 @@ class Site:
             profile=profile,
         )
 
-    @cached_property
+    @property
     def names(self) -> Names:
         """Labels and kinds of the IRIs a page shows, from the store (the data is never parsed to serve)."""
-        ontology = self.sources.ontology  # small and fixed: parsed once; the data never is
-        return Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes)
+        names = self._names
+        if names is None or names.store is not self.store:  # made again when the site opens another store
+            ontology = self.sources.ontology  # small and fixed: parsed once; the data never is
+            names = Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes)
+            self._names = names
+        return names
 
     @property
     def base(self) -> str:
