@@ -86,6 +86,11 @@ class _Bounded:
         return len(self._items)
 
 
+def _each(props: Iterable[str], pattern: str) -> str:
+    """`pattern` (with ?p) once per property, as a UNION binding ?p: engines join VALUES ?p badly."""
+    return " UNION ".join(f"{{ {pattern.replace('?p', f'<{p}>')} BIND(<{p}> AS ?p) }}" for p in props)
+
+
 def _chunks(terms: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(terms), CHUNK):
         yield terms[start : start + CHUNK]
@@ -131,10 +136,10 @@ class Names:
             found = {iri: self._facts.get(iri) for iri in set(iris)}
         missing = sorted(iri for iri, facts in found.items() if facts is None)
         asked: dict[str, tuple[list[tuple[int, str, str]], list[str], list[int]]] = {i: ([], [], []) for i in missing}
-        props = " ".join(f"<{p}>" for p in (*_LABELS, _TYPE, _ORDINAL))
+        props = _each((*_LABELS, _TYPE, _ORDINAL), "?s ?p ?o")
         for chunk in _chunks(missing):
             values = " ".join(str(ox.NamedNode(iri)) for iri in chunk)
-            query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {props} }} ?s ?p ?o }}"
+            query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} {props} }}"
             for row in self._select(query):
                 s, p, o = (t.value for t in (row["s"], row["p"], row["o"]))
                 labels, classes, numbers = asked[s]
@@ -160,12 +165,11 @@ class Names:
         missing = sorted(n for n, answer in known.items() if answer is None)
         spellings = sorted({v for n in missing for v in variants(n)} | set(missing))
         carriers: dict[tuple[str, str], set[str]] = {}
-        props = " ".join(f"<{p}>" for p in _LABELS)
+        props = _each(_LABELS, "?s ?p ?l")
         tags = sorted({"", *LANGUAGES, *tags})
         terms = [str(ox.Literal(text, language=tag) if tag else ox.Literal(text)) for text in spellings for tag in tags]
         for chunk in _chunks(terms):
-            query = (f"SELECT DISTINCT ?s ?l WHERE {{ VALUES ?l {{ {' '.join(chunk)} }} VALUES ?p {{ {props} }} "
-                     "?s ?p ?l FILTER(isIRI(?s)) }")  # fmt: skip
+            query = f"SELECT DISTINCT ?s ?l WHERE {{ VALUES ?l {{ {' '.join(chunk)} }} {props} FILTER(isIRI(?s)) }}"
             for row in self._select(query):
                 term = row["l"]
                 lang = term.language or "" if isinstance(term, ox.Literal) else ""
@@ -203,9 +207,9 @@ class Names:
             if self._external is not None and self._external[0] == self._version:
                 return self._external[1]
         labels = self._labels.copy()
-        props = " ".join(f"<{p}>" for p in _LABELS)
+        props = _each(_LABELS, "?s ?p ?l")
         base = str(ox.Literal(self.base))
-        query = (f"SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l) "
+        query = (f"SELECT ?s ?p ?l WHERE {{ {props} FILTER(isIRI(?s) && isLiteral(?l) "
                  f"&& !STRSTARTS(STR(?s), {base})) }} ORDER BY ?s ?p ?l LIMIT {EXTERNAL_MAX}")  # fmt: skip
         for row in self._select(query):
             term = row["l"]
