@@ -68,7 +68,8 @@ def landing_view(site: Site, lang: str) -> dict[str, object]:
                         default_graphs=data)  # fmt: skip
     by_class: dict[str, list[str]] = {}
     for cls, size in sizes.items():
-        limit = f" ORDER BY ?s LIMIT {LISTING_MAX}" if size > LISTING_MAX else ""
+        # Over the cap, the first members in the store's order (ORDER BY would sort every member: 17 s at 1M).
+        limit = f" LIMIT {LISTING_MAX}" if size > LISTING_MAX else ""
         query = f"SELECT DISTINCT ?s WHERE {{ ?s a {iri_ref(cls)} {under} }}{limit}"
         by_class[cls] = [row["s"] for row in select_rows(site.store, query, default_graphs=data)]
     labels, kinds = site.names.lookup({*sizes, *(s for members in by_class.values() for s in members)})
