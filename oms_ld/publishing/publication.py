@@ -24,6 +24,7 @@ from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumps import Dump, build_dumps
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
+from .names import Names
 from .release import Release
 from .representation import Representation, RepresentationCache, make_etag
 from .retired import Retired
@@ -54,6 +55,7 @@ class Site:
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _dumps: dict[str, Dump] | None = field(default=None, repr=False)
     _metadata: Graph | None = field(default=None, repr=False)
+    _names: Names | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
@@ -103,6 +105,16 @@ class Site:
             contact_email=self.settings.contact_email,
             profile=profile,
         )
+
+    @property
+    def names(self) -> Names:
+        """Labels and kinds of the IRIs a page shows, from the store (the data is never parsed to serve)."""
+        names = self._names
+        if names is None or names.store is not self.store:  # made again when the site opens another store
+            ontology = self.sources.ontology  # small and fixed: parsed once; the data never is
+            names = Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes)
+            self._names = names
+        return names
 
     @property
     def base(self) -> str:

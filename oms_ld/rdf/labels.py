@@ -1,6 +1,7 @@
 """Human-readable names for IRIs, in Swedish or English, with a fallback chain that never comes up empty.
 
-Labels come from the ontology, the data, and `vocab-labels.ttl` (names for the standard terms the
+Labels come from the ontology, the data (asked of the store for the IRIs a page shows, see
+`publishing/names.py`), and `vocab-labels.ttl` (names for the standard terms the
 data reuses: rdf:type, skos:prefLabel, dct:source, …). Lookup order for `label(iri, lang)`:
 a label in `lang`, a label in the other language, a label without language, the prefixed name
 (`dct:source`), the local name, the IRI itself.
@@ -66,6 +67,14 @@ class Labels:
             labels.add_graph(graph)
         return labels
 
+    def copy(self) -> Labels:
+        """An independent copy (adding to it leaves this one as it is)."""
+        other = Labels(self.prefixes)
+        other._names = {
+            iri: {lang: list(found) for lang, found in by_lang.items()} for iri, by_lang in self._names.items()
+        }
+        return other
+
     def add_graph(self, graph: Graph) -> None:
         """Add the labels found in `graph`."""
         for rank, prop in enumerate(LABEL_PROPERTIES):
@@ -81,6 +90,10 @@ class Labels:
         if key not in entries:
             entries.append(key)
             entries.sort()
+
+    def texts(self, iri: str) -> list[str]:
+        """Every label of `iri`, in any language."""
+        return [entry.split("\0", 1)[1] for entries in self._names.get(iri, {}).values() for entry in entries]
 
     def exact(self, iri: str, lang: str) -> str | None:
         """The best label in exactly `lang` ("" for labels without a language tag), or None."""

@@ -16,9 +16,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from ..publishing.examples import permalink
 from ..publishing.publication import Site
 from ..rdf.formats import RDF_FORMATS
-from ..rdf.kinds import Kinds, kinds_of, listing_key
+from ..rdf.kinds import Kinds, listing_key
 from ..rdf.labels import Labels, local_name, prefixed_name
 from ..rdf.namespaces import GEO, OMS, sparql_prologue
 from ..rdf.queries import iri_ref
@@ -31,11 +32,13 @@ PROVENANCE = (DCTERMS.source, PROV.wasDerivedFrom, PROV.wasAttributedTo)
 #: Shown first, in this order; the rest follow alphabetically by their label.
 FIRST = [str(p) for p in (SH.path, RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title, DCTERMS.alternative,
                           DCTERMS.description, RDFS.comment)]  # fmt: skip
+#: "Referred to by" lists at most this many things per property; the rest are counted, and a query lists them.
+REFERRED_MAX = 100
 
 
 def labels_for(site: Site) -> Labels:
-    """Labels from the published ontology and data plus the vocabulary file (cheap: a few ms)."""
-    return Labels.from_graphs(site.sources.ontology, site.sources.data, prefixes=site.uris.prefixes)
+    """The ontology's and vocabularies' labels, and the data's labels of IRIs outside the base (from the store)."""
+    return site.names.known()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class Row:
 
     prop: Value
     values: list[Value] = field(default_factory=list)
+    #: How many more values there are than shown, and the query page that lists them all.
+    more: int = 0
+    query: str = ""
 
 
 def compact(graph: Graph, node: Node, depth: int = 0) -> str:
@@ -157,6 +163,35 @@ def anchor_hash_iris(found: list[Row], thing: str, taken: set[str]) -> None:
                 row.values[i] = replace(v, anchor=fragment)
 
 
+def referred(graph: Graph, thing: str, base: str, limit: int | None = None) -> tuple[list[tuple[Node, Node]],
+                                                                                   dict[str, int]]:  # fmt: skip
+    """(property, subject) of the triples pointing at `thing`, at most `limit` (REFERRED_MAX) per property, the
+    first by IRI, and how many each property leaves out."""
+    limit = REFERRED_MAX if limit is None else limit
+    subject = URIRef(thing)
+    doc = URIRef(thing.replace(f"{base}id/", f"{base}doc/", 1))
+    by_prop: dict[Node, list[Node]] = {}
+    for s, p in graph.subject_predicates(subject):
+        if s not in (doc, subject):
+            by_prop.setdefault(p, []).append(s)
+    pairs: list[tuple[Node, Node]] = []
+    more: dict[str, int] = {}
+    for prop, subjects in by_prop.items():
+        if len(subjects) > limit:
+            more[str(prop)] = len(subjects) - limit
+            subjects = sorted(subjects, key=str)[:limit]
+        pairs += [(prop, s) for s in subjects]
+    return pairs, more
+
+
+def page_iris(graph: Graph, thing: str, pointing: list[tuple[Node, Node]]) -> set[str]:
+    """The IRIs the page about `thing` names: its own properties and values, and what points at it."""
+    found = {thing}
+    for pair in (*graph.predicate_objects(URIRef(thing)), *pointing):
+        found.update(str(n) for n in pair if isinstance(n, URIRef))
+    return found
+
+
 def resource_view(
     graph: Graph, thing: str, labels: Labels, lang: str, base: str, kinds: Kinds | None = None,
     taken: set[str] | None = None,
@@ -166,9 +201,12 @@ def resource_view(
     sections = split_properties(graph, subject, base)
     view: dict[str, object] = {name: rows(pairs, labels, lang, base) for name, pairs in sections.items()}
     view["types"] = sorted((term_value(o, labels, lang, base) for _, o in sections["types"]), key=lambda v: v.text)
-    doc = URIRef(thing.replace(f"{base}id/", f"{base}doc/", 1))
-    pointing = [(p, s) for s, p in graph.subject_predicates(subject) if s not in (doc, subject)]
+    pointing, more = referred(graph, thing, base)
     view["referred_by"] = rows(pointing, labels, lang, base)
+    for row in cast(list[Row], view["referred_by"]):
+        if row.prop.iri in more:
+            row.more = more[row.prop.iri]
+            row.query = permalink(f"SELECT ?s WHERE {{ ?s <{row.prop.iri}> <{thing}> }} ORDER BY ?s")
     anchor_hash_iris([r for name in ("facts", "refers_to", "external", "provenance")
                       for r in cast(list[Row], view[name])], thing, taken or set())  # fmt: skip
     view["title"] = labels.label(thing, lang)
@@ -265,8 +303,7 @@ def alternates(stem: str) -> list[tuple[str, str, str]]:
 
 def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     """The HTML page about `thing`, from its document graph (`site.describe`)."""
-    labels = labels_for(site)
-    labels.add_graph(graph)
+    labels, kinds = site.names.lookup(page_iris(graph, thing, referred(graph, thing, site.base)[0]), graph)
     path = thing.removeprefix(site.base + "id/")
     subject = URIRef(thing)
     found = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
@@ -274,7 +311,6 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     if (subject, RDF.type, OMS.NodeCity) in graph:
         map_svg = node_city_map(site, lang, highlight=thing)
     own = {g.iri[len(thing) + 1 :] for g, _ in found if g.iri.startswith(thing + "#")}  # rows of the geometry table
-    kinds = kinds_of(site.sources)
     return render_template(
         "resource.html",
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),

@@ -37,6 +37,10 @@ class MapNode:
     leader: tuple[float, float, float, float] | None = None
 
 
+#: The most node cities one map draws (ÖMS has 14).
+MAP_MAX = 100
+
+
 def map_nodes(site: Site, lang: str) -> list[MapNode]:
     """The node cities with their WKT points and short names (skos:altLabel, else rdfs:label) in `lang`."""
     lang = lang if lang in LANGUAGES else LANGUAGES[0]
@@ -181,10 +185,18 @@ def layout(
 
 
 def node_city_map(site: Site, lang: str, *, highlight: str = "", standalone: bool = False) -> Markup:
-    """The node cities as an SVG drawing (inline in pages, or a standalone `/map.svg` document)."""
+    """The node cities as an SVG drawing (inline in pages, or a standalone `/map.svg` document).
+
+    At most MAP_MAX cities are drawn (the highlighted one and the first by name): placing labels costs the
+    square of their number, and a page must not grow with the data.
+    """
     every = map_nodes(site, lang)
     nodes = [node for node in every if node.points]
     here = site.uris.href(highlight)[0] if highlight else None
+    if len(nodes) > MAP_MAX:
+        mine = [n for n in nodes if n.href == here]
+        nodes = sorted(mine + [n for n in nodes if n.href != here][: MAP_MAX - len(mine)], key=lambda n: n.name)
+        every = nodes
     for node in nodes:
         node.highlight = node.href == here
     land: list[str] = []

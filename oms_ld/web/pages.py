@@ -8,13 +8,14 @@ the ontology and shapes pages are drawn from the content graphs the app loaded a
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from werkzeug.wrappers import Response
 
 from ..errors import NotFound
+from ..publishing.examples import permalink
 from ..publishing.publication import Site
 from ..rdf.formats import BY_SUFFIX, HTML, MediaType
-from ..rdf.kinds import kinds_of, listing_key
+from ..rdf.kinds import listing_key
 from ..rdf.labels import LANGUAGES, Labels
 from ..rdf.namespaces import OMS, ONTOLOGY_IRI, SHAPES_IRI, sparql_prologue
 from ..rdf.queries import iri_ref
@@ -22,7 +23,7 @@ from ..rdf.serialize import rdf_bytes
 from ..store import select_rows
 from .conneg import negotiate
 from .context import get_site
-from .html import alternates, labels_for, ontology_view, page, shapes_view
+from .html import alternates, ontology_view, page, shapes_view
 from .http import send
 from .i18n import ui
 from .lang import language
@@ -43,20 +44,36 @@ def ui_text(lang: str) -> dict[str, str]:
 # --- landing page ----------------------------------------------------------------------------------
 
 
-def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
-    """Counts, the collaboration's description, and every class with its members."""
-    lang = lang if lang in LANGUAGES else LANGUAGES[0]
-    things = iri_ref(site.base + "id/")
-    members = select_rows(
-        site.store,
-        f"SELECT ?class ?s WHERE {{ ?s a ?class FILTER(STRSTARTS(STR(?s), STR({things}))) }}",
-        default_graphs=[site.uris.graphs["data"]],
+#: The landing page lists at most this many members of a class; a bigger class shows its count and a query.
+LISTING_MAX = 100
+
+
+def class_query(cls: str, lang: str) -> str:
+    """The query page listing every member of `cls` with its name (a thousand at a time: edit OFFSET for more)."""
+    return permalink(
+        sparql_prologue("rdfs") + f"SELECT ?s ?name WHERE {{ ?s a {iri_ref(cls)} OPTIONAL {{ ?s rdfs:label ?name "
+        f'FILTER(LANG(?name) = "{lang}") }} }} ORDER BY ?s LIMIT 1000 OFFSET 0'
     )
-    by_class: dict[str, set[str]] = {}
-    for row in members:
-        by_class.setdefault(row["class"], set()).add(row["s"])
+
+
+def landing_view(site: Site, lang: str) -> dict[str, object]:
+    """Counts, the collaboration's description, and every class with (at most LISTING_MAX of) its members."""
+    lang = lang if lang in LANGUAGES else LANGUAGES[0]
+    under = f"FILTER(STRSTARTS(STR(?s), STR({iri_ref(site.base + 'id/')})))"
+    data = [site.uris.graphs["data"]]
+    sizes = {row["class"]: int(row["n"]) for row in select_rows(
+        site.store, f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class {under} }} GROUP BY ?class",
+        default_graphs=data)}  # fmt: skip
+    total = select_rows(site.store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class {under} }}",
+                        default_graphs=data)  # fmt: skip
+    by_class: dict[str, list[str]] = {}
+    for cls, size in sizes.items():
+        # Over the cap, the first members in the store's order (ORDER BY would sort every member: 17 s at 1M).
+        limit = f" LIMIT {LISTING_MAX}" if size > LISTING_MAX else ""
+        query = f"SELECT DISTINCT ?s WHERE {{ ?s a {iri_ref(cls)} {under} }}{limit}"
+        by_class[cls] = [row["s"] for row in select_rows(site.store, query, default_graphs=data)]
+    labels, kinds = site.names.lookup({*sizes, *(s for members in by_class.values() for s in members)})
     classes = sorted(by_class, key=lambda c: (not c.startswith(str(OMS)), labels.label(c, lang).casefold()))
-    kinds = kinds_of(site.sources)
     numbered = kinds.ordinals  # the strategic directions in their order, 1–5
     listing = [
         {
@@ -64,18 +81,20 @@ def landing_view(site: Site, labels: Labels, lang: str) -> dict[str, object]:
             "members": [(*link(s, labels, lang, site), kinds.beside(s, labels.label(s, lang), labels, lang))
                         for s in sorted(by_class[c], key=lambda s: listing_key(s, labels.label(s, lang), numbered))],
             "ours": c.startswith(str(OMS)),
+            "count": sizes[c],
+            "query": class_query(c, lang) if sizes[c] > LISTING_MAX else "",
         }
         for c in classes
-    ]
+    ]  # fmt: skip
     about = select_rows(site.store, sparql_prologue("oms", "dct") + "SELECT ?d WHERE { ?c a oms:Collaboration ; "
                       f'dct:description ?d FILTER(LANG(?d) = "{lang}") }}')  # fmt: skip
-    sizes = site.store.graph_sizes()
+    graph_sizes = site.store.graph_sizes()
     return {
         "about": sorted(row["d"] for row in about),
         "counts": [
-            (sizes.get(site.uris.graphs["data"], 0), "data_triples"),
-            (sizes.get(site.uris.graphs["ontology"], 0), "ontology_triples"),
-            (len({row["s"] for row in members}), "resources"),
+            (graph_sizes.get(site.uris.graphs["data"], 0), "data_triples"),
+            (graph_sizes.get(site.uris.graphs["ontology"], 0), "ontology_triples"),
+            (int(total[0]["n"]) if total else 0, "resources"),
             (len(classes), "classes"),
         ],
         "classes": listing,
@@ -93,7 +112,7 @@ def index() -> Response:
     site, lang = get_site(), language()
 
     def body() -> bytes:
-        context = landing_view(site, labels_for(site), lang)
+        context = landing_view(site, lang)
         html = render_template("index.html", **page(lang, "/"), **context, map_svg=node_city_map(site, lang),
                                base=site.base)  # fmt: skip
         return html.encode("utf-8")
@@ -119,8 +138,8 @@ def definition_body(site: Site, name: str, media_type: MediaType, lang: str) -> 
     graph, iri = definition_graph(site, name)
     if media_type is not HTML:
         return rdf_bytes(graph, media_type, site.uris.prefixes)
-    labels = labels_for(site)
-    labels.add_graph(graph)
+    iris = {str(n) for triple in graph for n in triple if isinstance(n, URIRef)}
+    labels = site.names.lookup(iris, graph)[0]
     view = ontology_view if name == "oms" else shapes_view
     context = view(graph, iri, labels, lang, site.base)
     stem = f"/def/{name}"
