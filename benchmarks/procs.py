@@ -221,7 +221,7 @@ class Measured:
 
 
 def run_sampled(argv: Sequence[str], *, log: Path, env: Mapping[str, str] | None = None, limit: float = 600,
-                interval: float = 0.1) -> Measured:  # fmt: skip
+                interval: float = 0.5) -> Measured:  # fmt: skip
     """Run a command to completion, sampling its whole process tree's RSS and PSS every `interval` s.
 
     The tree's RSS is summed over every process alive at a sample (pages shared between them counted

@@ -104,8 +104,8 @@ def shacl_baseline(env: dict[str, str], reps: int, limit: float) -> Startup:
 
 def measure_build(env: dict[str, str], reps: int, limit: float, log: Path, before: Callable[[], None]) -> Startup:
     """`oms-ld build` into an emptied releases folder, `reps` times: wall time, the tree's peak RSS and PSS."""
-    result = Startup(note="`python -m oms_ld build` into an empty CACHE_DIR (validation, store, dumps, "
-                          "description); peak RSS = the whole tree's, sampled every 0.1 s")  # fmt: skip
+    result = Startup(note="`python -m oms_ld build` into an empty CACHE_DIR (validation, store, dumps, description); "
+                          "peak RSS: the tree's sum (sampled every 0.5 s) or its biggest process's HWM")  # fmt: skip
     for _ in range(reps):
         before()
         done = procs.run_sampled([sys.executable, "-m", "oms_ld", "build"], log=log, env=env, limit=limit)
