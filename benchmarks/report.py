@@ -138,7 +138,7 @@ def render(result: dict[str, Any]) -> str:
              f"wrk {env['wrk']}; {env['nginx']}; {env['oxigraph']}; pyoxigraph {env['pyoxigraph']}; "
              f"rdflib {env['rdflib']}; {env['rdflib-endpoint']}", ""]  # fmt: skip
     for size in result["sizes"].values():
-        triples = f", {size['triples']:,} synthetic triples".replace(",", " ") if size.get("triples") else ""
+        triples = f", {fmt_n(size['triples'])} synthetic triples" if size.get("triples") else ""
         lines += [f"== {size['label']}{triples} ==", *startup_table(size), "", *load_table(size), ""]
         peaks = ", ".join(f"{server_label(k)} {v / MB:.0f} MB" for k, v in size.get("serving_peak", {}).items())
         if peaks:
@@ -160,7 +160,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [f"Run of {env['when']} ({result.get('minutes', '?')} min), {env['cpus']} CPUs, load average "
              f"{env['load_average'][0]:.1f} at start and {end:.1f} at end.", ""]  # fmt: skip
     for size in result["sizes"].values():
-        triples = f" ({size['triples']:,} synthetic triples)".replace(",", " ") if size.get("triples") else ""
+        triples = f" ({fmt_n(size['triples'])} synthetic triples)" if size.get("triples") else ""
         lines += [
             f"**{size['label']}{triples}**",
             "",
