@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .startup import BUILD, BULK_LOAD, SHACL, WARM
-from .stats import MB, Stat, fmt_ratio, ratio, stats
+from .stats import MB, Stat, fmt_n, fmt_ratio, ratio, stats
 
 GB = 1024 * MB
 SIZES = ("oms", "100k", "1m", "10m")
@@ -65,11 +65,14 @@ class _Judge:
         ours, theirs = self.stat(key, "ours", scenario), self.stat(key, peer, scenario)
         value = ratio(ours, theirs)
         label = f"[{key}] {what} ≥ {least:g}× {peer}"
+        if theirs is not None and not theirs.rps:
+            self.add(issue, label, f"{peer} completed no request in the rounds", None)
+            return
         if value is None or ours is None or theirs is None:
             missing = peer if theirs is None and key in self.result["sizes"] else "ours"
             self.add(issue, label, self.why_missing(key, missing), None)
             return
-        self.add(issue, label, f"{value:.2f}× ({ours.rps:.0f} / {theirs.rps:.0f} req/s)", value >= least)
+        self.add(issue, label, f"{value:.2f}× ({fmt_n(ours.rps)} / {fmt_n(theirs.rps)} req/s)", value >= least)
 
     def startup(self, key: str, name: str) -> dict[str, Any]:
         found: dict[str, Any] = self.result["sizes"].get(key, {}).get("startup", {}).get(name) or {}
@@ -150,7 +153,7 @@ def _flat_targets(j: _Judge) -> None:
             missing = [k for k in ("1m", "10m") if k not in j.result["sizes"]]
             j.add("#11 #12", what, f"{' and '.join(missing)} not in this run" if missing else "not measured", None)
         else:
-            j.add("#11 #12", what, f"{value:.2f}× ({big.rps:.0f} / {small.rps:.0f} req/s)", value >= 0.8)
+            j.add("#11 #12", what, f"{value:.2f}× ({fmt_n(big.rps)} / {fmt_n(small.rps)} req/s)", value >= 0.8)
 
 
 def _fast_path_targets(j: _Judge) -> None:
