@@ -119,6 +119,7 @@ def _first_use_targets(j: _Judge) -> None:
         size = j.result["sizes"].get(key)
         what = f"[{key}] first use of VoID, /download/, a dump, /catalog: each answered within 1 s of the start"
         uses = [size["first_use"], *size.get("first_use_more", [])] if size and size.get("first_use") else []
+        uses = [u for u in uses if "first_round" in u]  # runs from before releases timed something else
         if not uses:
             j.add("#11", what, _absent(j.result, key) if size is None else "not measured", None)
             continue
