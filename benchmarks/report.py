@@ -121,10 +121,10 @@ def mix_text(m: dict[str, Any]) -> str:
         c = m["cheap"]
         text += f"; the cheap requests (2 connections) p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms"
     text += f"; PSS {m['pss_first10'] / MB:.0f} → {m['pss_last10'] / MB:.0f} MB (first/last 10 s)"
-    if m.get("statuses"):
-        text += "; statuses " + ", ".join(f"{k}: {v}" for k, v in m["statuses"].items())
     if "pss_peak" in m:
         text += f", peak {m['pss_peak'] / MB:.0f} MB"
+    if m.get("statuses"):
+        text += "; answers by status " + ", ".join(f"{k}: {v}" for k, v in m["statuses"].items())
     for kind, c in (m.get("slow_clients") or {}).items():
         got = ", ".join(f"{k}: {v}" for k, v in sorted(c["statuses"].items())) or "no answer"
         text += (f"\n  {c['clients']} {kind}: {c['connections']} connections, {c['closed_by_server']} closed "
