@@ -637,7 +637,7 @@ def bench_size(size: Size, plan: Plan, tools: dict[str, str]) -> dict[str, Any]:
 #: Why nginx on the static export does not run at the sizes the plan leaves it out of.
 NGINX_NOT_RUN = (
     "not run: `oms-ld export-site` renders every dump and each graph's triples in every format through the "
-    "app, each body held in memory, onto disk: 113 MB and 413 MB peak RSS at 100k, so about 11 GB at 10M"
+    "app, each body held in memory: at 1M 1.8 GB of bodies, 306 s, 3.1 GB peak RSS, so about 30 GB at 10M"
 )
 
 
