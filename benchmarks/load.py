@@ -50,16 +50,31 @@ __RESPONSE__
 function done(summary, latency, requests)
   local n = 0
   for _, t in ipairs(threads) do n = n + (t:get("completed") or 0) end
+  local counted = {}
+  for _, t in ipairs(threads) do
+    local st = t:get("statuses")
+    if type(st) == "table" then
+      for k, v in pairs(st) do counted[k] = (counted[k] or 0) + v end
+    end
+  end
+  local parts = {}
+  for k, v in pairs(counted) do table.insert(parts, string.format('"%s":%d', k, v)) end
   local e = summary.errors
   io.write(string.format('\n__MARKER__{"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,' ..
-    '"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f,"completed":%d}\n',
+    '"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f,"completed":%d,' ..
+    '"statuses":{%s}}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean, n))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean, n,
+    table.concat(parts, ",")))
 end
 """
 
 _FOLLOW = r"""
+statuses = {}
+
 function response(status, headers, body)
+  local key = tostring(status)
+  statuses[key] = (statuses[key] or 0) + 1
   if status == 303 then
     pending = headers["Location"] or headers["location"]
   elseif status == 200 then
@@ -103,6 +118,8 @@ class Result:
     #: Completed units: 200s after a followed 303 when following, else requests.
     completed: int
     raw: dict[str, float] = field(default_factory=dict)
+    #: Responses per status (only counted for scenarios that follow 303s: they look at every response).
+    statuses: dict[str, int] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -163,4 +180,5 @@ def wrk(base: str, scenario: Scenario, *, connections: int, seconds: float, run:
         bytes=int(data["bytes"]),
         completed=completed,
         raw=data,
+        statuses={str(k): int(v) for k, v in data.get("statuses", {}).items()},
     )

@@ -205,3 +205,50 @@ def run_measured(argv: Sequence[str], *, env: Mapping[str, str] | None = None, l
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:3])} … failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
     return time.monotonic() - began, done.stdout
+
+
+@dataclass
+class Measured:
+    """One command run to completion with its process tree sampled."""
+
+    seconds: float
+    returncode: int
+    #: Peaks of the tree's summed RSS and PSS (sampled), and the biggest single process's high-water mark.
+    peak_rss: int
+    peak_pss: int
+    max_hwm: int
+    stdout: str
+
+
+def run_sampled(argv: Sequence[str], *, log: Path, env: Mapping[str, str] | None = None, limit: float = 600,
+                interval: float = 0.5) -> Measured:  # fmt: skip
+    """Run a command to completion, sampling its whole process tree's RSS and PSS every `interval` s.
+
+    The tree's RSS is summed over every process alive at a sample (pages shared between them counted
+    each time: an upper bound); `max_hwm` is the biggest VmHWM of one process (ru_maxrss of the command
+    and every descendant it waited for, from wait4), which sampling cannot miss. Stdout and stderr go
+    to `log`. Raises RuntimeError past `limit` (the tree is killed).
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
+    with log.open("wb") as out:
+        process = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)  # fmt: skip
+    peak_rss = peak_pss = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - began > limit:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            os.wait4(process.pid, 0)
+            process.returncode = -9
+            raise RuntimeError(f"{' '.join(argv[:4])} … did not finish within {limit:g} s; see {log}")
+        pss, rss = tree_memory(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        time.sleep(interval)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - began
+    return Measured(seconds, process.returncode, peak_rss, peak_pss, usage.ru_maxrss * 1024,
+                    log.read_text(errors="replace"))  # fmt: skip
