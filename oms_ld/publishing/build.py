@@ -193,6 +193,9 @@ def _build_elsewhere(settings: Settings, report_text: str) -> bool:
     values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
     done = subprocess.run([sys.executable, "-m", __name__], input=json.dumps({"settings": values,
                           "report": report_text}), capture_output=True, text=True, check=False)  # fmt: skip
+    for line in done.stderr.splitlines():  # the child's step times (INFO there), shown here
+        if line.startswith("build: "):
+            print(line, file=sys.stderr)
     if done.returncode == REFUSED:  # the batched validation failed there: its results, as JSON
         results = tuple(Violation(**r) for r in json.loads(done.stdout))
         raise ValidationFailed(ValidationReport(conforms=False, graph=Graph(), results=results))
@@ -252,6 +255,7 @@ def build_release(settings: Settings, sources: Sources | None = None, *, switch:
 def _main() -> None:
     """The isolated build (`_build_elsewhere`): settings and the report as JSON on stdin."""
     job = json.loads(sys.stdin.read())
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     settings = Settings(**job["settings"])
     sources = load_sources(settings)
     key = release_key(settings, sources)
