@@ -124,7 +124,10 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool) ->
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
 def dump(suffix: str, output: Path | None) -> None:
     """Write the dump the server publishes at /download/ (exit 1 with the report if the data does not conform)."""
-    from .publishing.dumps import BY_SUFFIX, dump_bytes
+    import shutil
+    import tempfile
+
+    from .publishing.dumps import BY_SUFFIX, write_content_dumps
 
     settings = load_settings()
     sources = _sources(settings)
@@ -132,12 +135,16 @@ def dump(suffix: str, output: Path | None) -> None:
     if not report.conforms:
         click.echo(report.text(), err=True, nl=False)
         sys.exit(1)
-    body = dump_bytes(sources, BY_SUFFIX[suffix], UriPolicy(settings.base_iri))
-    if output is None:
-        sys.stdout.buffer.write(body)
-        sys.stdout.buffer.flush()
-    else:
-        output.write_bytes(body)
+    with tempfile.TemporaryDirectory(prefix="oms-ld-dump-") as tmp:  # streamed: never a whole body in memory
+        (written,) = write_content_dumps(sources, UriPolicy(settings.base_iri), Path(tmp), "dump",
+                                         (BY_SUFFIX[suffix],), level=None)  # fmt: skip
+        with (Path(tmp) / written.name).open("rb") as body:
+            if output is None:
+                shutil.copyfileobj(body, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            else:
+                with output.open("wb") as out:
+                    shutil.copyfileobj(body, out)
 
 
 @main.command("export-site")

@@ -72,8 +72,10 @@ class Settings:
     cache_dir: str = field(default_factory=_cache_home)
     #: Where built releases live (empty: `releases/` in CACHE_DIR); see publishing/release.py.
     releases_dir: str = ""
-    #: Validate in batches of this many focus nodes from the release store (bounded memory; see
-    #: publishing/batched.py); 0 validates the whole graph with pySHACL at once.
+    #: How `oms-ld build` validates: "store" (batches of focus nodes from the store just loaded, bounded
+    #: memory; see publishing/batched.py) or "pyshacl" (pySHACL over one rdflib graph of the whole data).
+    validator: str = "store"
+    #: Focus nodes per batch for VALIDATOR=store (0: the builder's default).
     validation_batch_size: int = 0
     #: How many built releases (their store and dated dumps) are kept; the current one always is.
     keep_releases: int = 3
@@ -106,9 +108,18 @@ class Settings:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive integer")
 
+        if self.validator not in VALIDATORS:
+            raise ConfigError(f"VALIDATOR must be one of {', '.join(VALIDATORS)}, not {self.validator!r}")
+        if self.validation_batch_size < 0:
+            raise ConfigError("VALIDATION_BATCH_SIZE must not be negative")
+
     def replace(self, **changes: Any) -> Settings:
         """A copy with `changes` (field names), checked again."""
         return dataclasses.replace(self, **changes)
+
+
+#: The validators `oms-ld build` can use (see Settings.validator).
+VALIDATORS = ("store", "pyshacl")
 
 
 def _is_a(value: object, kind: object) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gzip
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -34,7 +34,7 @@ from ..rdf.uris import UriPolicy
 from ..store import EmbeddedStore
 from .batched import validate_store
 from .dataset import PROFILES, build_metadata
-from .dumps import _DATE, FORMATS, GZIP, LATEST, dump_bytes
+from .dumps import _DATE, GZIP, LATEST, write_content_dumps
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
 from .release import (
@@ -50,6 +50,10 @@ from .release import (
 )
 from .validation import ValidationReport, Violation, validate_graph, validate_sources
 
+log = logging.getLogger(__name__)
+
+#: Focus nodes per batch when VALIDATION_BATCH_SIZE is 0.
+BATCH_SIZE = 5000
 #: Exit status of the isolated build when the content does not conform (its results on stdout).
 REFUSED = 3
 
@@ -64,28 +68,25 @@ class Built:
     seconds: float
 
 
-def _file_entry(name: str, file: str, body: bytes, media_type: MediaType, filename: str,
+def _file_entry(name: str, size: int, sha256: str, media_type: MediaType, filename: str,
                 about: tuple[str, str] = ("", "")) -> dict[str, Any]:  # fmt: skip
-    return {"name": name, "file": file, "media_type": GZIP if name.endswith(".gz") else media_type.mime,
-            "format": media_type.mime, "filename": filename, "size": len(body),
-            "sha256": hashlib.sha256(body).hexdigest(), "about": list(about)}  # fmt: skip
+    return {"name": name, "file": name, "media_type": GZIP if name.endswith(".gz") else media_type.mime,
+            "format": media_type.mime, "filename": filename, "size": size, "sha256": sha256,
+            "about": list(about)}  # fmt: skip
 
 
 def _write_dumps(target: Path, sources: Sources, uris: UriPolicy, date: str) -> list[dict[str, Any]]:
-    """Write every dump and its gzip, one format at a time (only one body is held at once)."""
-    folder = target / "dumps"
-    folder.mkdir()
-    dated: list[dict[str, Any]] = []
-    for media_type in FORMATS:
-        body = dump_bytes(sources, media_type, uris)
-        name = f"oms-ld-{date}.{media_type.suffix}"
-        (folder / name).write_bytes(body)
-        dated.append(_file_entry(name, name, body, media_type, name))
-        packed = gzip.compress(body, compresslevel=9, mtime=0)
-        (folder / f"{name}.gz").write_bytes(packed)
-        dated.append(_file_entry(f"{name}.gz", f"{name}.gz", packed, media_type, f"{name}.gz"))
-        del body, packed
-    return dated
+    """Write every dump and its gzip, streaming from the content files (see dumpfiles.py)."""
+    written = write_content_dumps(sources, uris, target / "dumps", f"oms-ld-{date}")
+    return [_file_entry(w.name, w.size, w.sha256, w.rdf_format, w.name) for w in written]
+
+
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    """Log how long a build step took (INFO)."""
+    started = time.monotonic()
+    yield
+    log.info("build: %s took %.1f s", name, time.monotonic() - started)
 
 
 def _aliases(entries: list[dict[str, Any]], date: str) -> list[dict[str, Any]]:
@@ -109,39 +110,48 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
     """Fill `target` with the store, dumps and description; returns the manifest (not yet written)."""
     uris, date = UriPolicy(settings.base_iri), settings.release_date
     store = ox.Store(str(target / "store"))
-    for group, files in sources.files.items():
-        into = ox.NamedNode(uris.graphs[group])
-        for path in files:
-            store.bulk_load(path=str(path), format=PARSE_FORMATS[path.suffix], to_graph=into)
-    for iri, file in settings.extra_graphs.items():
-        store.bulk_load(path=file, format=PARSE_FORMATS[Path(file).suffix], to_graph=ox.NamedNode(iri))
-    store.flush()
+    with _step("bulk load"):
+        for group, files in sources.files.items():
+            into = ox.NamedNode(uris.graphs[group])
+            for path in files:
+                store.bulk_load(path=str(path), format=PARSE_FORMATS[path.suffix], to_graph=into)
+        for iri, file in settings.extra_graphs.items():
+            store.bulk_load(path=file, format=PARSE_FORMATS[Path(file).suffix], to_graph=ox.NamedNode(iri))
+        store.flush()
     view = EmbeddedStore(store, version=sources.version, default_graphs=list(uris.default_graphs),
                          max_rows=settings.max_result_rows)  # fmt: skip
     try:
-        if settings.validation_batch_size > 0:  # bounded memory: validate from the store just loaded
-            report = validate_store(view, sources.shapes, sources.ontology, batch_size=settings.validation_batch_size)
+        if settings.validator == "store":  # bounded memory: validate from the store just loaded
+            with _step("validation (from the store)"):
+                batch = settings.validation_batch_size or BATCH_SIZE
+                report = validate_store(view, sources.shapes, sources.ontology, batch_size=batch)
             if not report.conforms:
                 raise ValidationFailed(report)
             (target / "report.txt").write_text(report.text(), encoding="utf-8")
         sizes = view.graph_sizes()
-        entries = _write_dumps(target, sources, uris, date)
-        crosswalk = crosswalk_dumps(build_index(view, uris.base, coded_only=True), date)
+        with _step("dumps"):
+            entries = _write_dumps(target, sources, uris, date)
+        with _step("code crosswalk"):
+            crosswalk = crosswalk_dumps(build_index(view, uris.base, coded_only=True), date)
         for dump in crosswalk.values():
             if LATEST not in dump.name:
-                (target / "dumps" / dump.name).write_bytes(dump.body)
-                entries.append(_file_entry(dump.name, dump.name, dump.body, dump.rdf_format, dump.filename, dump.about))
+                body = dump.body
+                (target / "dumps" / dump.name).write_bytes(body)
+                entries.append(_file_entry(dump.name, len(body), hashlib.sha256(body).hexdigest(), dump.rdf_format,
+                                           dump.filename, dump.about))  # fmt: skip
         entries += _aliases(entries, date)
         manifest: dict[str, Any] = {"key": key, "version": sources.version, "release_date": date,
                                     "built": datetime.now(UTC).isoformat(timespec="seconds"), "conforms": True,
                                     "versions": versions(), "graph_sizes": sizes, "dumps": entries,
                                     "history": _history(settings, date)}  # fmt: skip
         release = Release(target, manifest)
+        started = time.monotonic()
         for profile in PROFILES:
             graph = build_metadata(view, release.own_dumps().values(), uris=uris, release_date=date,
                                    contact_email=settings.contact_email, profile=profile,
                                    history=release.history())  # fmt: skip
             graph.serialize(target / f"metadata-{profile.token}.nt", format="nt", encoding="utf-8")
+        log.info("build: VoID and DCAT took %.1f s", time.monotonic() - started)
     finally:
         view.close()
     return manifest
@@ -183,6 +193,9 @@ def _build_elsewhere(settings: Settings, report_text: str) -> bool:
     values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
     done = subprocess.run([sys.executable, "-m", __name__], input=json.dumps({"settings": values,
                           "report": report_text}), capture_output=True, text=True, check=False)  # fmt: skip
+    for line in done.stderr.splitlines():  # the child's step times (INFO there), shown here
+        if line.startswith("build: "):
+            print(line, file=sys.stderr)
     if done.returncode == REFUSED:  # the batched validation failed there: its results, as JSON
         results = tuple(Violation(**r) for r in json.loads(done.stdout))
         raise ValidationFailed(ValidationReport(conforms=False, graph=Graph(), results=results))
@@ -220,7 +233,7 @@ def build_release(settings: Settings, sources: Sources | None = None, *, switch:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"RELEASES_DIR {root} cannot be created: {exc.strerror}") from exc
-        if settings.validation_batch_size > 0:  # validated in batches from the store, as it is compiled
+        if settings.validator == "store":  # validated in batches from the store, as it is compiled
             report = ValidationReport(conforms=True, graph=Graph(), results=())
         elif validate_again:
             report = validate_graph(sources.data, sources.shapes, sources.ontology)
@@ -242,6 +255,7 @@ def build_release(settings: Settings, sources: Sources | None = None, *, switch:
 def _main() -> None:
     """The isolated build (`_build_elsewhere`): settings and the report as JSON on stdin."""
     job = json.loads(sys.stdin.read())
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     settings = Settings(**job["settings"])
     sources = load_sources(settings)
     key = release_key(settings, sources)

@@ -5,26 +5,24 @@ shapes) as TriG and N-Quads; and a gzip of each. Every file has a dated name
 (`oms-ld-2026-11-26.ttl`) and a stable alias (`oms-ld-latest.ttl`) with identical bytes.
 
 The bytes must not depend on the process that made them (the server runs several workers, and the
-catalogue publishes each file's SHA-256): blank nodes get canonical labels, line formats are sorted,
-and JSON-LD is written with sorted keys and arrays. Pure: no Flask.
+catalogue publishes each file's SHA-256): every path writes them with dumpfiles.py, which streams
+from the content files through a sorted, canonically labelled N-Triples to every format, so a
+release of millions of triples is written in bounded memory. Pure: no Flask.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import Graph
-
 from ..errors import ConfigError
-from ..rdf.canonical import canonical, canonical_bytes, nt_lines
 from ..rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, MediaType
 from ..rdf.sources import Sources
 from ..rdf.uris import UriPolicy
+from .dumpfiles import GZIP_LEVEL, Written, write_dumps
 
 #: The dump formats, in the order they are listed; the first four hold data + ontology, the last two every graph.
 FORMATS: tuple[MediaType, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
@@ -81,32 +79,23 @@ class Dump:
         return self.rdf_format in QUAD_FORMATS
 
 
-def nquads(sources: Sources, uris: UriPolicy) -> bytes:
-    """Every graph as N-Quads: graph by graph (ontology, data, shapes), lines sorted within each."""
-    lines: list[str] = []
-    for group, iri in uris.graphs.items():
-        graph: Graph = getattr(sources, group)
-        lines += [f"{line[:-2].rstrip()} <{iri}> ." for line in nt_lines(canonical(graph))]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def write_content_dumps(sources: Sources, uris: UriPolicy, folder: Path, stem: str,
+                        formats: tuple[MediaType, ...] = FORMATS, *,
+                        level: int | None = GZIP_LEVEL) -> list[Written]:  # fmt: skip
+    """Write the dumps of `sources` as `folder/{stem}.{suffix}` (and gzip), streaming (see dumpfiles.py)."""
+    return write_dumps(sources.files, uris.graphs, folder, stem, uris.prefixes, formats, level=level)
 
 
 def dump_bytes(sources: Sources, media_type: MediaType, uris: UriPolicy) -> bytes:
-    """The content serialized as `media_type`: data + ontology, or all named graphs for TriG and N-Quads."""
-    if media_type is NQUADS:
-        return nquads(sources, uris)
-    if media_type is TRIG:
-        quads = list(ox.parse(nquads(sources, uris), ox.RdfFormat.N_QUADS))
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=uris.prefixes) or b""
-    published = canonical(sources.published(), uris.prefixes)
-    if media_type in (JSONLD, NTRIPLES, RDFXML):
-        return canonical_bytes(published, media_type, relabel=False, prefixes=uris.prefixes)
-    lines = canonical_bytes(published, NTRIPLES, relabel=False)
-    if media_type is TURTLE:
-        # pyoxigraph writes in the (sorted) order given; rdflib's Turtle writer is quadratic on big data.
-        assert media_type.oxigraph is not None
-        triples = list(ox.parse(lines, ox.RdfFormat.N_TRIPLES))
-        return ox.serialize(triples, format=media_type.oxigraph, prefixes=uris.prefixes) or b""
-    raise ValueError(f"{media_type.mime} is not a dump format")
+    """The content serialized as `media_type`: data + ontology, or all named graphs for TriG and N-Quads.
+
+    The bytes of the release's file for the same content (small content only: they are held whole).
+    """
+    if media_type not in FORMATS:
+        raise ValueError(f"{media_type.mime} is not a dump format")
+    with tempfile.TemporaryDirectory(prefix="oms-ld-dump-") as tmp:
+        (written,) = write_content_dumps(sources, uris, Path(tmp), "dump", (media_type,), level=None)
+        return (Path(tmp) / written.name).read_bytes()
 
 
 def make_dump(
@@ -138,11 +127,10 @@ def build_dumps(sources: Sources, release_date: str, uris: UriPolicy) -> dict[st
     if not _DATE.fullmatch(release_date):
         raise ConfigError(f"RELEASE_DATE must be a date like 2026-11-26, not {release_date!r}")
     dated: list[Dump] = []
-    for media_type in FORMATS:
-        body = dump_bytes(sources, media_type, uris)
-        name = f"oms-ld-{release_date}.{media_type.suffix}"
-        dated.append(make_dump(name, body, media_type, name))
-        packed = gzip.compress(body, compresslevel=9, mtime=0)
-        dated.append(make_dump(f"{name}.gz", packed, media_type, f"{name}.gz"))
+    stem = f"oms-ld-{release_date}"
+    with tempfile.TemporaryDirectory(prefix="oms-ld-dumps-") as tmp:
+        for written in write_content_dumps(sources, uris, Path(tmp), stem):
+            body = (Path(tmp) / written.name).read_bytes()
+            dated.append(make_dump(written.name, body, written.rdf_format, written.name))
     aliases = [make_dump(d.name.replace(release_date, LATEST, 1), d.body, d.rdf_format, d.filename) for d in dated]
     return {d.name: d for d in (*dated, *aliases)}

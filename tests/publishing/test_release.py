@@ -62,15 +62,17 @@ def test_the_files_are_the_bytes_served_today(tmp_path: Path) -> None:
     assert release.graph_sizes and all(size > 0 for size in release.graph_sizes.values())
 
 
-def test_a_release_that_does_not_conform_never_replaces_the_current_one(tmp_path: Path) -> None:
-    good = build_release(settings(tmp_path)).release
-    bad = settings(tmp_path, DATA_DIR=str(FIXTURES / "invalid"))
+@pytest.mark.parametrize("validator", ["store", "pyshacl"])
+def test_a_release_that_does_not_conform_never_replaces_the_current_one(tmp_path: Path, validator: str) -> None:
+    good = build_release(settings(tmp_path, VALIDATOR=validator)).release
+    bad = settings(tmp_path, DATA_DIR=str(FIXTURES / "invalid"), VALIDATOR=validator)
     with pytest.raises(ValidationFailed):
         build_release(bad)
     assert (tmp_path / CURRENT).resolve() == good.path
     assert [r.path for r in list_releases(bad)] == [good.path]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     result = CliRunner().invoke(main, ["build"], env={"OMS_LD_RELEASES_DIR": str(tmp_path),
+                                                      "OMS_LD_VALIDATOR": validator,
                                                       "OMS_LD_DATA_DIR": str(FIXTURES / "invalid")})  # fmt: skip
     assert result.exit_code == 1 and "current release is unchanged" in result.output
     assert (tmp_path / CURRENT).resolve() == good.path
@@ -152,7 +154,7 @@ def test_dated_releases_form_a_version_chain(tmp_path: Path, reference: Path) ->
 
 
 def test_a_batched_validation_gates_the_build_too(tmp_path: Path) -> None:
-    """VALIDATION_BATCH_SIZE validates from the store being compiled; a fault still refuses the release."""
+    """The default validator checks the store being compiled, in batches; a fault still refuses the release."""
     good = build_release(settings(tmp_path, VALIDATION_BATCH_SIZE=100))
     assert good.built and "Conforms" in (good.release.path / "report.txt").read_text()
     bad = settings(tmp_path, DATA_DIR=str(FIXTURES / "invalid"), VALIDATION_BATCH_SIZE=5)
