@@ -49,6 +49,7 @@ from .release import (
     versions,
 )
 from .validation import ValidationReport, Violation, validate_graph, validate_sources
+from .void import describe_void
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +147,12 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
                                     "history": _history(settings, date)}  # fmt: skip
         release = Release(target, manifest)
         started = time.monotonic()
+        void = uris.bind(Graph())
+        describe_void(void, view, uris)  # once: the statistics are the same in every profile
         for profile in PROFILES:
             graph = build_metadata(view, release.own_dumps().values(), uris=uris, release_date=date,
                                    contact_email=settings.contact_email, profile=profile,
-                                   history=release.history())  # fmt: skip
+                                   history=release.history(), void=void)  # fmt: skip
             graph.serialize(target / f"metadata-{profile.token}.nt", format="nt", encoding="utf-8")
         log.info("build: VoID and DCAT took %.1f s", time.monotonic() - started)
     finally:

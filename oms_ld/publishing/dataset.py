@@ -278,6 +278,7 @@ def build_metadata(
     contact_email: str,
     profile: Profile = DCAT_AP_SE,
     history: Sequence[Version] = (),
+    void: Graph | None = None,
 ) -> Graph:
     """The VoID + DCAT description of the dataset, its catalogue, SPARQL service and dump files.
 
@@ -288,6 +289,8 @@ def build_metadata(
         contact_email: the contact point's address (`mailto:` is added when missing).
         profile: DCAT-AP-SE (literal dct:format, the default) or DCAT-AP (media type IRIs).
         history: the earlier releases still kept, for the version chain (versions.py).
+        void: the VoID statistics already computed by `describe_void` (the same for every profile, and
+            costly over a big store); computed here when None.
     """
     u = uris
     g = u.bind(Graph())
@@ -307,5 +310,9 @@ def build_metadata(
         common=lambda graph, node, date: _versioned(graph, u, node, date),
         distributions=lambda graph, node, found, date: _distributions(graph, u, found, profile, date, node),
     )
-    describe_void(g, store, u)
+    if void is None:
+        describe_void(g, store, u)
+    else:
+        for triple in void:
+            g.add(triple)
     return g
