@@ -187,3 +187,25 @@ def _digest(path: Path) -> tuple[int, str]:
         while chunk := file.read(_CHUNK):
             digest.update(chunk)
     return path.stat().st_size, digest.hexdigest()
+
+
+def write_graph(files: Sequence[Path], path: Path, prefixes: Mapping[str, str], media_type: MediaType,
+                prefix: str) -> None:  # fmt: skip
+    """Write the one graph parsed from `files` to `path` as `media_type` (triple formats), streaming.
+
+    The same canonical order as the dumps: sorted N-Triples lines, the other formats written from them.
+    The file appears whole or not at all (written beside `path`, then renamed).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".graph-", dir=path.parent) as tmp:
+        work = Path(tmp)
+        lines, out = work / "graph.nt", work / path.name
+        graph_lines(files, lines, work, prefix=prefix)
+        if media_type is NTRIPLES:
+            lines.replace(out)
+        elif media_type in (TURTLE, JSONLD, RDFXML) and media_type.oxigraph is not None:
+            triples = ox.parse(path=str(lines), format=ox.RdfFormat.N_TRIPLES)
+            ox.serialize(triples, str(out), media_type.oxigraph, prefixes=dict(prefixes))
+        else:
+            raise ValueError(f"{media_type.mime} is not a triple format")
+        out.replace(path)

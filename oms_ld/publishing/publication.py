@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
@@ -15,12 +16,14 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 from ..config import Settings
 from ..errors import StoreError
 from ..rdf import queries
+from ..rdf.formats import MediaType
 from ..rdf.namespaces import LICENSE
 from ..rdf.serialize import to_rdflib
 from ..rdf.sources import Sources
 from ..rdf.uris import UriPolicy
 from ..store import Store
 from .dataset import DCAT_AP_SE, Profile, build_metadata
+from .dumpfiles import write_graph
 from .dumps import Dump, build_dumps
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
@@ -151,6 +154,32 @@ class Site:
         if keep(rep):
             self.cache.put(key, rep)
         return rep
+
+    def graph_file(self, name: str, media_type: MediaType) -> Path | None:
+        """The file of named graph `name` ("data", "ontology", "shapes") as `media_type`, for a built release.
+
+        Written from the content files on first use, streaming in the dumps' canonical order (never
+        an rdflib graph: the data may be millions of triples), into the release's `graphs/` folder, or
+        CACHE_DIR when the release cannot be written. None without a release (a remote store).
+        """
+        if self.release is None:
+            return None
+        name_ = f"{name}.{media_type.suffix}"
+        places = (self.release.path / "graphs" / name_,
+                  Path(self.settings.cache_dir) / "graphs" / self.release.path.name / name_)  # fmt: skip
+        for path in places:
+            if path.is_file():
+                return path
+        with self._lock:
+            for path in places:
+                if path.is_file():
+                    return path
+                try:
+                    write_graph(self.sources.files.get(name, ()), path, self.uris.prefixes, media_type, name[0])
+                    return path
+                except OSError as exc:
+                    log.warning("cannot write %s (%s)", path, exc.strerror)
+        return None
 
     def is_published(self, iri: str) -> bool:
         """Whether the store (or the dataset description) says anything about `iri`."""

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, send_file
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from werkzeug.wrappers import Response
@@ -23,6 +23,9 @@ from ..rdf.uris import GROUPS
 from .conneg import negotiate
 from .context import get_site
 from .http import send
+
+#: Graph files bigger than this are sent from disk (Range, If-None-Match) instead of from memory.
+BIG_GRAPH = 8 << 20
 
 bp = Blueprint("graphs", __name__)
 
@@ -164,7 +167,22 @@ def graph_content(name: str, suffix: str) -> Response:
     media_type = BY_SUFFIX.get(suffix)
     if media_type is None or media_type not in RDF_FORMATS:
         raise NotFound(f"/graph/{name}/triples.{suffix[:20]}: no such format (try .ttl, .jsonld, .rdf or .nt)")
-    rep = site.represent(("graph-content", name, media_type.suffix), media_type.content_type,
-                         lambda: rdf_bytes(getattr(site.sources, name), media_type, site.uris.prefixes),
-                         headers=(("Link", f'</graph/{name}>; rel="describedby"'),))  # fmt: skip
+    written = site.graph_file(name, media_type)  # a release: its file, never an rdflib parse of the data
+    link = ("Link", f'</graph/{name}>; rel="describedby"')
+    if written is not None and written.stat().st_size > BIG_GRAPH:  # streamed from disk, not held in memory
+        response = send_file(written, mimetype=media_type.content_type, conditional=True,
+                             etag=site.etag("graph-content", name, media_type.suffix),
+                             last_modified=site.sources.modified, max_age=site.settings.cache_max_age)  # fmt: skip
+        response.headers["Content-Type"] = media_type.content_type
+        response.headers.add(*link)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    def body() -> bytes:
+        if written is not None:
+            return written.read_bytes()
+        return rdf_bytes(getattr(site.sources, name), media_type, site.uris.prefixes)
+
+    rep = site.represent(("graph-content", name, media_type.suffix), media_type.content_type, body,
+                         headers=(link,))  # fmt: skip
     return send(rep, vary=(), max_age=site.settings.cache_max_age)

@@ -1,4 +1,4 @@
-"""Serving pages never parses the data into rdflib, and no page lists more than its caps at any data size."""
+"""Serving pages (and the graphs' triples) never parses the data into rdflib; no page lists more than its caps."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from oms_ld.web import html, pages
 #: One of every page type (and the RDF of a document), in both languages.
 PATHS = ("/", "/doc/node-city/uppsala", "/doc/county/uppsala-lan", "/doc/strategy/oms-2050", "/def/oms", "/def/shapes",
          "/graph/data", "/search?q=upps", "/features?f=html", "/features/collections/places/items?f=html",
-         "/map.svg", "/sparql", "/download/", "/doc/node-city/uppsala.ttl", "/def/oms.ttl")  # fmt: skip
+         "/map.svg", "/sparql", "/download/", "/doc/node-city/uppsala.ttl", "/def/oms.ttl",
+         *(f"/graph/{g}/triples.{s}" for g in ("data", "ontology", "shapes")
+           for s in ("ttl", "nt", "jsonld", "rdf")))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
