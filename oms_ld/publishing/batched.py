@@ -86,7 +86,9 @@ def validate_store(store: EmbeddedStore, shapes: Graph, ontology: Graph, *, batc
     plan = compile_shapes(shapes)
     results: list[Violation] = [v for check in plan.checks for v in run_check(store, check)]
     if plan.fallback:
-        log.info("validating %d shape(s) with pySHACL in batches: %s", len(plan.fallback), sorted(map(str, plan.fallback)))
+        log.info(
+            "validating %d shape(s) with pySHACL in batches: %s", len(plan.fallback), sorted(map(str, plan.fallback))
+        )
         results += _batched(store, _only(shapes, plan.fallback), ontology, batch_size)
     results += sparql_constraints(store, shapes)
     results.sort(key=lambda v: (v.focus, v.path, v.message))

@@ -109,9 +109,7 @@ def dump_bytes(sources: Sources, media_type: MediaType, uris: UriPolicy) -> byte
     raise ValueError(f"{media_type.mime} is not a dump format")
 
 
-def make_dump(
-    name: str, body: bytes, media_type: MediaType, filename: str, about: tuple[str, str] = ("", "")
-) -> Dump:
+def make_dump(name: str, body: bytes, media_type: MediaType, filename: str, about: tuple[str, str] = ("", "")) -> Dump:
     """A download file: its bytes with their size and SHA-256."""
     compressed = name.endswith(".gz")
     return Dump(

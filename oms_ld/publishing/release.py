@@ -228,5 +228,3 @@ def prune(settings: Settings, keep: int) -> list[Path]:
     for path in gone:
         shutil.rmtree(path, ignore_errors=True)
     return gone
-
-

@@ -81,7 +81,9 @@ def sparql_term(node: Node) -> str:
     if isinstance(node, URIRef):
         return f"<{node}>"
     if isinstance(node, Literal):
-        return string(str(node)) + (f"@{node.language}" if node.language else f"^^<{node.datatype}>" if node.datatype else "")
+        return string(str(node)) + (
+            f"@{node.language}" if node.language else f"^^<{node.datatype}>" if node.datatype else ""
+        )
     raise Unsupported(f"blank node {node} as a constant")
 
 
@@ -148,7 +150,7 @@ def _condition(g: Graph, shape: Node, key: URIRef, rule: Node) -> str:
         flags = g.value(shape, SH.flags)
         return f"(!isBlank(?v) && REGEX(STR(?v), {string(str(rule))}{', ' + string(str(flags)) if flags else ''}))"
     if key == SH["class"]:
-        return f"EXISTS {{ ?v {SUBCLASS} {sparql_term(rule)} }}"
+        return f"EXISTS {{ ?v <{RDF.type}> ?type . ?type <{RDFS.subClassOf}>* {sparql_term(rule)} }}"
     if key == SH["in"]:
         return "(" + (" || ".join(f"sameTerm(?v, {sparql_term(m)})" for m in Collection(g, rule)) or "false") + ")"
     if key == SH.languageIn:
@@ -233,7 +235,9 @@ def _cardinality(where: str, path: str, n: int, at_least: bool, condition: str =
     if at_least and n == 1:
         return f"SELECT ?this WHERE {{ {where} FILTER NOT EXISTS {{ {values} }} }}"
     if at_least:
-        return f"SELECT ?this WHERE {{ {where} OPTIONAL {{ {values} }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
+        return (
+            f"SELECT ?this WHERE {{ {where} OPTIONAL {{ {values} }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})"
+        )
     return f"SELECT ?this WHERE {{ {where} {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
 
 
