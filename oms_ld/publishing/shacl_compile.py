@@ -42,14 +42,14 @@ _VALUE = {SH.datatype, SH.nodeKind, SH.pattern, SH.flags, SH["class"], SH["in"],
           SH.maxInclusive, SH.minExclusive, SH.maxExclusive}  # fmt: skip
 _PROPERTY = _VALUE | {SH.path, SH.minCount, SH.maxCount, SH.hasValue, SH["or"], SH.qualifiedValueShape,
                       SH.qualifiedMinCount, SH.qualifiedMaxCount}  # fmt: skip
-_KINDS = {SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
+_KINDS: dict[Node, str] = {SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
           SH.BlankNodeOrIRI: "(isIRI(?v) || isBlank(?v))", SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
           SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))"}  # fmt: skip
 #: Lexical forms that rdflib surely reads as well-typed (a literal outside them is checked in Python).
-_LEXICAL = {XSD.integer: r"^[+-]?[0-9]+$", XSD.decimal: r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
+_LEXICAL: dict[Node, str] = {XSD.integer: r"^[+-]?[0-9]+$", XSD.decimal: r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
             XSD.boolean: "^(true|false)$", XSD.gYear: "^[0-9]{4}$", XSD.gYearMonth: "^[0-9]{4}-(0[1-9]|1[0-2])$",
             XSD.date: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"}  # fmt: skip
-_COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+_COMPARE: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 SUBCLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 
 
@@ -129,7 +129,7 @@ def _one(g: Graph, shape: Node, key: URIRef) -> Node:
     return values[0]
 
 
-def _condition(g: Graph, shape: Node, key: URIRef, rule: Node) -> str:
+def _condition(g: Graph, shape: Node, key: Node, rule: Node) -> str:
     """A SPARQL expression over `?v`: true when `?v` satisfies `key rule` (errors count as false)."""
     if key == SH.nodeKind:
         if rule not in _KINDS:
@@ -182,23 +182,23 @@ def node_condition(g: Graph, shape: Node) -> str:
     return "(" + (" && ".join(parts) or "true") + ")"
 
 
-def _confirm(g: Graph, shape: Node, key: URIRef, rule: Node) -> Confirm | None:
+def _confirm(g: Graph, shape: Node, key: Node, rule: Node) -> Confirm | None:
     """The exact pySHACL test for value-based components the SPARQL check only narrows down."""
     if key == SH.datatype:
         from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
 
-        actual = DatatypeConstraintComponent._assert_actual_datatype
+        actual: Callable[..., object] = DatatypeConstraintComponent._assert_actual_datatype
 
         def datatype_ok(v: Node) -> bool:
             if not isinstance(v, Literal):
                 return False
             if v.datatype == rule:
-                return getattr(v, "ill_typed", None) is not True and bool(actual(None, v, rule))  # type: ignore[arg-type]
+                return getattr(v, "ill_typed", None) is not True and bool(actual(None, v, rule))
             if rule == RDFS.Literal or (rule == RDFS.Datatype and v.datatype is not None):
                 return True
             if (v.datatype is None and v.language is None and rule == XSD.string) or (
                     rule == RDF.langString and v.language):  # fmt: skip
-                return bool(actual(None, v, rule))  # type: ignore[arg-type]
+                return bool(actual(None, v, rule))
             return False
 
         return datatype_ok
@@ -214,14 +214,16 @@ def _confirm(g: Graph, shape: Node, key: URIRef, rule: Node) -> Confirm | None:
             return compiled.search(text) is not None
 
         return pattern_ok
-    if key in _COMPARE:
+    if key in _COMPARE and isinstance(rule, Literal):
         from pyshacl.rdfutil.compare import compare_literal
 
+        compare: Callable[[Literal, Literal], int] = compare_literal
+
         def compare_ok(v: Node) -> bool:
-            if not isinstance(v, Literal) or isinstance(v.value, str) != isinstance(rule.value, str):  # type: ignore[union-attr]
+            if not isinstance(v, Literal) or isinstance(v.value, str) != isinstance(rule.value, str):
                 return False
             try:
-                cmp = compare_literal(v, rule)
+                cmp = compare(v, rule)
             except (TypeError, NotImplementedError):
                 return False
             return {">=": cmp >= 0, "<=": cmp <= 0, ">": cmp > 0, "<": cmp < 0}[_COMPARE[key]]
@@ -274,9 +276,9 @@ def property_checks(g: Graph, shape: Node, where: str) -> list[Check]:
         checks.append(check(f"SELECT ?this WHERE {{ {where} FILTER NOT EXISTS {{ {found} }} }}"))
     if SH.qualifiedValueShape in keys:
         condition = node_condition(g, _one(g, shape, SH.qualifiedValueShape))
-        for key, at_least in ((SH.qualifiedMinCount, True), (SH.qualifiedMaxCount, False)):
-            if key in keys:
-                checks.append(check(_cardinality(where, path, _count(g, shape, key), at_least, condition)))
+        for bound, at_least in ((SH.qualifiedMinCount, True), (SH.qualifiedMaxCount, False)):
+            if bound in keys:
+                checks.append(check(_cardinality(where, path, _count(g, shape, bound), at_least, condition)))
     rules = [(k, r) for k, r in g.predicate_objects(shape) if k in _VALUE - {SH.flags}]
     rules += [(SH["or"], r) for r in g.objects(shape, SH["or"])]
     for key, rule in rules:
@@ -291,8 +293,8 @@ def property_checks(g: Graph, shape: Node, where: str) -> list[Check]:
                 ok = _condition(g, shape, key, rule)
             if key == SH.pattern:
                 ok = f'({ok} && !CONTAINS(STR(?v), "\\n"))'  # Python's `$` also matches before a final newline
-        sparql = f"SELECT DISTINCT ?this ?value WHERE {{ {where} ?this {path} ?value BIND(?value AS ?v) FILTER(!COALESCE({ok}, false)) }}"  # fmt: skip
-        checks.append(check(sparql, confirm))
+        value = f"?this {path} ?value BIND(?value AS ?v) FILTER(!COALESCE({ok}, false))"
+        checks.append(check(f"SELECT DISTINCT ?this ?value WHERE {{ {where} {value} }}", confirm))
     return checks
 
 

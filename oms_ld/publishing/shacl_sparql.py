@@ -18,9 +18,11 @@ from ..store import EmbeddedStore
 from .shacl_compile import Check, Unsupported, targets
 from .validation import Violation, _english, _short
 
-_XSD_STRING = ox.NamedNode(str(XSD.string))
+_XSD_STRING, _XSD_DECIMAL = ox.NamedNode(str(XSD.string)), ox.NamedNode(str(XSD.decimal))
 #: Parts of a query after which `$this` cannot simply become a variable joined to the targets.
-_NOT_JOINABLE = re.compile(r"\b(GROUP|HAVING|ORDER|LIMIT|OFFSET|MINUS|VALUES|SERVICE|GRAPH|BIND)\b|\$(PATH|shapesGraph|currentShape)\b", re.I)  # fmt: skip
+_NOT_JOINABLE = re.compile(
+    r"\b(GROUP|HAVING|ORDER|LIMIT|OFFSET|MINUS|VALUES|SERVICE|GRAPH|BIND)\b|\$(PATH|shapesGraph|currentShape)\b", re.I
+)
 _PROJECTION = re.compile(r"\bSELECT\s+((?:DISTINCT|REDUCED)\s+)?", re.I)
 
 
@@ -33,7 +35,11 @@ def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.Defaul
     if isinstance(value, ox.Literal):
         if value.language:
             return Literal(value.value, lang=value.language)
-        return Literal(value.value, datatype=None if value.datatype == _XSD_STRING else URIRef(value.datatype.value))
+        if value.datatype == _XSD_STRING:
+            return Literal(value.value)
+        if value.datatype == _XSD_DECIMAL and value.value.lstrip("+-").isdigit():
+            return Literal(value.value + ".0", datatype=XSD.decimal)  # the store writes 1.0 as 1
+        return Literal(value.value, datatype=URIRef(value.datatype.value))
     raise TypeError(f"unexpected term {value!r}")
 
 
@@ -69,8 +75,13 @@ def _joined(select: str, where: str, prefixes: str) -> str | None:
     """`select` with `$this` as a variable joined to the targets, or None when that would change its meaning."""
     if _NOT_JOINABLE.search(select) or len(_PROJECTION.findall(select)) != 1 or "?this" in select:
         return None
-    inner = _PROJECTION.sub(lambda m: m.group(0) + ("" if select[m.end() :].lstrip().startswith("*") else "?this "),
-                            select.replace("$this", "?this"), count=1)  # fmt: skip
+    start = _PROJECTION.search(select)
+    assert start is not None
+    projection = select[start.end() : select.index("{")]
+    named = projection.lstrip().startswith("*") or "$this" in projection
+    inner = select.replace("$this", "?this")
+    if not named:
+        inner = inner[: start.end()] + "?this " + inner[start.end() :]
     return f"{prefixes}\nSELECT * WHERE {{ {where} {{ {inner} }} }}"
 
 
@@ -85,15 +96,16 @@ def sparql_constraints(store: EmbeddedStore, shapes: Graph) -> Iterator[Violatio
         where, prefixes = targets(shapes, shape), _prefixes(shapes, constraint)
         if where is None:
             continue
+        focus_nodes = f"SELECT ?this WHERE {{ {where} }}"
         if "$this" not in select:  # the same answer for every focus node: run it once
             found = list(rows(store, f"{prefixes}\n{select}"))
             pairs: Iterator[tuple[Node, dict[str, Node]]] = (
-                (focus["this"], row) for focus in rows(store, f"SELECT ?this WHERE {{ {where} }}") for row in found)  # fmt: skip
+                (focus["this"], row) for focus in rows(store, focus_nodes) for row in found)  # fmt: skip
         elif (query := _joined(select, where, prefixes)) is not None:
             pairs = ((row["this"], row) for row in rows(store, query))
         else:  # one query per focus node, $this substituted as pySHACL pre-binds it
-            pairs = ((focus["this"], row) for focus in rows(store, f"SELECT ?this WHERE {{ {where} }}")
-                     for row in rows(store, f"{prefixes}\n" + select.replace("$this", _constant(focus["this"]))))  # fmt: skip
+            pairs = ((focus["this"], row) for focus in rows(store, focus_nodes)
+                     for row in rows(store, _bound(prefixes, select, focus["this"])))  # fmt: skip
         for focus, row in pairs:
             value = row.get("value", focus)
             message = str(template).replace("{?value}", _short(value)).replace("{$this}", _short(focus)) \
@@ -102,7 +114,8 @@ def sparql_constraints(store: EmbeddedStore, shapes: Graph) -> Iterator[Violatio
                             severity=severity)  # fmt: skip
 
 
-def _constant(node: Node) -> str:
-    if not isinstance(node, URIRef):
-        raise Unsupported(f"focus node {node} cannot be named in a query")
-    return f"<{node}>"
+def _bound(prefixes: str, select: str, focus: Node) -> str:
+    """`select` with `$this` replaced by the focus node, as pySHACL pre-binds it."""
+    if not isinstance(focus, URIRef):
+        raise Unsupported(f"focus node {focus} cannot be named in a query")
+    return prefixes + "\n" + select.replace("$this", f"<{focus}>")
