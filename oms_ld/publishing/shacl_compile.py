@@ -22,17 +22,15 @@ without `sh:message`, node-level constraints) is not compiled: `compile_shapes` 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, Literal, Node, URIRef
+from rdflib import Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from .shacl_confirm import COMPARE as _COMPARE
+from .shacl_confirm import Confirm, confirm_of
 from .validation import _english, _short
-
-Confirm = Callable[[Node], bool]
 
 #: Predicates that describe a shape without constraining anything.
 _INERT = {RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.message, SH.severity, SH.order, SH.group,
@@ -49,7 +47,6 @@ _KINDS: dict[Node, str] = {SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.
 _LEXICAL: dict[Node, str] = {XSD.integer: r"^[+-]?[0-9]+$", XSD.decimal: r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
             XSD.boolean: "^(true|false)$", XSD.gYear: "^[0-9]{4}$", XSD.gYearMonth: "^[0-9]{4}-(0[1-9]|1[0-2])$",
             XSD.date: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"}  # fmt: skip
-_COMPARE: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 SUBCLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 
 
@@ -182,56 +179,6 @@ def node_condition(g: Graph, shape: Node) -> str:
     return "(" + (" && ".join(parts) or "true") + ")"
 
 
-def _confirm(g: Graph, shape: Node, key: Node, rule: Node) -> Confirm | None:
-    """The exact pySHACL test for value-based components the SPARQL check only narrows down."""
-    if key == SH.datatype:
-        from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
-
-        actual: Callable[..., object] = DatatypeConstraintComponent._assert_actual_datatype
-
-        def datatype_ok(v: Node) -> bool:
-            if not isinstance(v, Literal):
-                return False
-            if v.datatype == rule:
-                return getattr(v, "ill_typed", None) is not True and bool(actual(None, v, rule))
-            if rule == RDFS.Literal or (rule == RDFS.Datatype and v.datatype is not None):
-                return True
-            if (v.datatype is None and v.language is None and rule == XSD.string) or (
-                    rule == RDF.langString and v.language):  # fmt: skip
-                return bool(actual(None, v, rule))
-            return False
-
-        return datatype_ok
-    if key == SH.pattern:
-        flags = str(g.value(shape, SH.flags) or "").lower()
-        compiled = re.compile(str(rule), (re.I if "i" in flags else 0) | (re.M if "m" in flags else 0))
-
-        def pattern_ok(v: Node) -> bool:
-            if isinstance(v, BNode):
-                return False
-            text = str(v.value) if isinstance(v, Literal) and v.value is not None and (
-                v.datatype in (None, RDF.langString, XSD.string)) else str(v)  # fmt: skip
-            return compiled.search(text) is not None
-
-        return pattern_ok
-    if key in _COMPARE and isinstance(rule, Literal):
-        from pyshacl.rdfutil.compare import compare_literal
-
-        compare: Callable[[Literal, Literal], int] = compare_literal
-
-        def compare_ok(v: Node) -> bool:
-            if not isinstance(v, Literal) or isinstance(v.value, str) != isinstance(rule.value, str):
-                return False
-            try:
-                cmp = compare(v, rule)
-            except (TypeError, NotImplementedError):
-                return False
-            return {">=": cmp >= 0, "<=": cmp <= 0, ">": cmp > 0, "<": cmp < 0}[_COMPARE[key]]
-
-        return compare_ok
-    return None
-
-
 def _cardinality(where: str, path: str, n: int, at_least: bool, condition: str = "true") -> str:
     values = f"?this {path} ?v FILTER(COALESCE({condition}, false))"
     if at_least and n == 1:
@@ -286,7 +233,7 @@ def property_checks(g: Graph, shape: Node, where: str) -> list[Check]:
             ok = "(" + " || ".join(node_condition(g, member) for member in Collection(g, rule)) + ")"
             confirm = None
         else:
-            confirm = _confirm(g, shape, key, rule)
+            confirm = confirm_of(g, shape, key, rule)
             if key == SH.datatype and str(rule).startswith(str(XSD)) and rule not in {*_LEXICAL, XSD.string}:
                 ok = "false"  # every value is a candidate, confirmed in Python
             else:
