@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import RDF, SH
 
+from ..errors import QueryError
 from ..rdf.serialize import to_rdflib
 from ..store import EmbeddedStore
 from .shacl_compile import compile_shapes
@@ -84,7 +85,16 @@ def validate_store(store: EmbeddedStore, shapes: Graph, ontology: Graph, *, batc
     `batch_size` is the number of focus nodes per pySHACL batch, for the shapes not compiled.
     """
     plan = compile_shapes(shapes)
-    results: list[Violation] = [v for check in plan.checks for v in run_check(store, check)]
+    found: dict[Node | None, list[Violation]] = {}
+    for check in plan.checks:
+        if check.root in plan.fallback:
+            continue
+        try:
+            found.setdefault(check.root, []).extend(run_check(store, check))
+        except QueryError as exc:  # e.g. a pattern the store's regular expressions do not read: pySHACL decides
+            log.warning("shape %s left to pySHACL: %s", check.root, exc)
+            plan.fallback.add(check.root or shapes.identifier)
+    results = [v for root, violations in found.items() if root not in plan.fallback for v in violations]
     if plan.fallback:
         log.info(
             "validating %d shape(s) with pySHACL in batches: %s", len(plan.fallback), sorted(map(str, plan.fallback))

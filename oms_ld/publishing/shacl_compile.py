@@ -22,7 +22,7 @@ without `sh:message`, node-level constraints) is not compiled: `compile_shapes` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
@@ -63,6 +63,7 @@ class Check:
     severity: str
     path: str
     confirm: Confirm | None = None
+    root: Node | None = None  # the targeted shape it was compiled for
 
 
 @dataclass
@@ -265,5 +266,5 @@ def compile_shapes(g: Graph) -> Plan:
         except Unsupported:
             plan.fallback.add(root)
             continue
-        plan.checks += checks
+        plan.checks += [replace(c, root=root) for c in checks]
     return plan

@@ -120,3 +120,8 @@ def test_a_sparql_constraint_with_this_is_joined_to_the_targets() -> None:
     sparql = """; sh:sparql [ sh:message "{$this} points at {?value}"@en ;
         sh:select "SELECT $this ?value WHERE { $this <urn:ex:p> ?value . FILTER (isLiteral(?value)) }" ]"""
     compare(shapes_of("sh:path ex:q ; sh:maxCount 5", sparql), "ex:a ex:p 'x' , ex:y . ex:c ex:p 2 . ex:z ex:p 'n' .")
+
+
+def test_a_pattern_the_store_cannot_run_is_left_to_pyshacl() -> None:
+    """Python's look-ahead has no equivalent in the store's regular expressions: pySHACL validates that shape."""
+    compare(shapes_of("sh:path ex:p ; sh:pattern '^(?!x)'"), "ex:a ex:p 'xa' , 'ya' . ex:b ex:p 'x' .")
