@@ -22,6 +22,7 @@ without `sh:message`, node-level constraints) is not compiled: `compile_shapes` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, Literal, Node, URIRef
@@ -173,6 +174,8 @@ def node_condition(g: Graph, shape: Node) -> str:
             continue
         if key == SH.hasValue:
             parts.append(f"sameTerm(?v, {sparql_term(rule)})")
+        elif key == SH.pattern and re.search(r"\(\?|\\[0-9]", str(rule)):
+            raise Unsupported(f"pattern {rule} the store may read otherwise, in a nested shape")
         elif key in _VALUE:
             parts.append(_condition(g, shape, key, rule))
         else:

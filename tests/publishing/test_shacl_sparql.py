@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from oms_ld.publishing.batched import validate_store
 from oms_ld.publishing.shacl_compile import compile_shapes
@@ -122,6 +122,12 @@ def test_a_sparql_constraint_with_this_is_joined_to_the_targets() -> None:
     compare(shapes_of("sh:path ex:q ; sh:maxCount 5", sparql), "ex:a ex:p 'x' , ex:y . ex:c ex:p 2 . ex:z ex:p 'n' .")
 
 
-def test_a_pattern_the_store_cannot_run_is_left_to_pyshacl() -> None:
-    """Python's look-ahead has no equivalent in the store's regular expressions: pySHACL validates that shape."""
+def test_a_pattern_the_store_cannot_run_is_decided_in_python() -> None:
+    """Python's look-ahead has no equivalent in the store's regular expressions: every value is re-checked."""
     compare(shapes_of("sh:path ex:p ; sh:pattern '^(?!x)'"), "ex:a ex:p 'xa' , 'ya' . ex:b ex:p 'x' .")
+
+
+def test_such_a_pattern_in_a_nested_shape_is_left_to_pyshacl() -> None:
+    shapes = shapes_of("sh:path ex:p ; sh:or ( [ sh:pattern '^(?!x)' ] [ sh:datatype xsd:integer ] )")
+    assert compile_shapes(shapes).fallback == {URIRef("urn:ex:S")}
+    compare(shapes, "ex:a ex:p 'xa' , 'ya' , 1 . ex:b ex:p 'x' .")
