@@ -306,7 +306,9 @@ def build_metadata(
     _distributions(g, u, files, profile, release_date)
     current = Version(release_date, tuple(d for d in files if release_date in d.name and d.name == d.filename))
     describe_versions(
-        g, u, [*(v for v in history if v.date != release_date), current],
+        g,
+        u,
+        [*(v for v in history if v.date != release_date), current],
         common=lambda graph, node, date: _versioned(graph, u, node, date),
         distributions=lambda graph, node, found, date: _distributions(graph, u, found, profile, date, node),
     )

@@ -98,9 +98,7 @@ def dump_bytes(sources: Sources, media_type: MediaType, uris: UriPolicy) -> byte
         return (Path(tmp) / written.name).read_bytes()
 
 
-def make_dump(
-    name: str, body: bytes, media_type: MediaType, filename: str, about: tuple[str, str] = ("", "")
-) -> Dump:
+def make_dump(name: str, body: bytes, media_type: MediaType, filename: str, about: tuple[str, str] = ("", "")) -> Dump:
     """A download file: its bytes with their size and SHA-256."""
     compressed = name.endswith(".gz")
     return Dump(

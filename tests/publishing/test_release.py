@@ -163,6 +163,7 @@ def test_a_batched_validation_gates_the_build_too(tmp_path: Path) -> None:
     whole = validate_graph(parse_files(sorted((FIXTURES / "invalid").glob("*.ttl"))), *_graphs(bad))
     # Shape paths that are blank nodes get other labels in the process that built the release.
     anonymous = re.compile(r"_:\w+")
+
     def seen(results: Any) -> list[tuple[str, ...]]:
         return sorted((r.focus, anonymous.sub("_:b", r.path), r.value, r.message, r.severity) for r in results)
 

@@ -195,7 +195,7 @@ def items(index: Index, collection: Collection, params: Mapping[str, str], root:
     """A page of a collection's features; `params` are the query parameters (validated here)."""
     unknown = sorted(set(params) - ITEM_PARAMS)
     if unknown:
-        known = ', '.join(sorted(ITEM_PARAMS))
+        known = ", ".join(sorted(ITEM_PARAMS))
         raise InvalidRequest(f"unknown query parameter(s) {', '.join(unknown)}; known: {known}")
     if params.get("bbox-crs") not in (None, "", CRS84):
         raise InvalidRequest(f"bbox-crs: only {CRS84}")
@@ -246,11 +246,19 @@ def openapi(root: str) -> dict[str, Any]:
     cid: dict[str, Any] = {"name": "collectionId", "in": "path", "required": True,
                            "schema": {"type": "string", "enum": list(BY_ID)}}  # fmt: skip
     query: list[dict[str, Any]] = [
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                                                    "default": DEFAULT_LIMIT}},  # fmt: skip
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        },  # fmt: skip
         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-        {"name": "bbox", "in": "query", "style": "form", "explode": False,
-         "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},  # fmt: skip
+        {
+            "name": "bbox",
+            "in": "query",
+            "style": "form",
+            "explode": False,
+            "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        },  # fmt: skip
         {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["json", "html"]}},
     ]
     fid: dict[str, Any] = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
