@@ -79,6 +79,8 @@ class Settings:
     validation_batch_size: int = 0
     #: How many built releases (their store and dated dumps) are kept; the current one always is.
     keep_releases: int = 3
+    #: Above this many data triples the name index (search, reconciliation, features) is not built (held in memory).
+    linking_max_triples: int = 2_000_000
     #: How often (seconds) a server looks whether `current` points at a new release, and switches to it.
     release_check_seconds: float = 2.0
     #: Content up to this many bytes gets its dumps and dataset description built at start;
@@ -104,7 +106,7 @@ class Settings:
                 raise ConfigError(f"{name.upper()} must be a positive number of seconds")
         for name in ("max_result_rows", "max_request_bytes", "max_result_bytes", "query_processes",
                      "query_memory_bytes", "query_process_max_queries", "cache_max_bytes",
-                     "keep_releases"):  # fmt: skip
+                     "keep_releases", "linking_max_triples"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name.upper()} must be a positive integer")
 

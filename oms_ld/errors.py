@@ -120,6 +120,10 @@ class Overloaded(OmsLdError):
 
 
 
+class NotAvailable(OmsLdError):
+    """What is asked for is not offered for content this big: a limit of the deployment, not of the request."""
+
+
 class StoreError(OmsLdError):
     """The triple store failed or answered something unreadable."""
 

@@ -16,6 +16,7 @@ STATUS: dict[type[errors.OmsLdError], int] = {
     errors.UnsupportedMediaType: 415,
     errors.QueryTimeout: 503,
     errors.Overloaded: 503,
+    errors.NotAvailable: 503,
     errors.SandboxUnavailable: 503,
     errors.StoreError: 502,
     errors.StoreTimeout: 504,

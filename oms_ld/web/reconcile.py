@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from werkzeug.wrappers import Response
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest, NotAvailable, NotFound
 from ..publishing.linking import reconcile as rc
 from ..publishing.linking.index import SCHEMES, Index, shared_index
 from .context import get_site
@@ -22,6 +22,12 @@ _CALLBACK = re.compile(r"[A-Za-z_$][\w$.]{0,99}")
 def get_index() -> Index:
     """The app's linking index (built on first use)."""
     site = get_site()
+    if site.release is not None:  # the index holds every thing in memory: refuse to build it for huge content
+        triples = site.release.graph_sizes.get(site.uris.graphs["data"], 0)
+        if triples > site.settings.linking_max_triples:
+            limit = site.settings.linking_max_triples
+            raise NotAvailable(f"search, reconciliation and features are not offered for {triples} data triples "
+                               f"(LINKING_MAX_TRIPLES is {limit}); use /sparql")  # fmt: skip
     return shared_index(current_app.extensions, site.store, site.base)
 
 

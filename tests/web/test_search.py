@@ -67,3 +67,20 @@ def test_the_page_and_the_box_on_every_page(web: FlaskClient) -> None:
     for path in ("/", "/doc/county/uppsala-lan", "/def/oms", "/sparql", "/search", "/features"):
         html = web.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
         assert '<form role="search"' in html and 'action="/search"' in html, path
+
+
+RECONCILE = "/reconcile?queries=%7B%22q0%22%3A%7B%22query%22%3A%22Uppsala%22%7D%7D"
+
+
+@pytest.mark.parametrize("path", ["/search?q=uppsala", RECONCILE, "/features/collections"])
+def test_content_over_the_linking_limit_gets_503_naming_it(path: str) -> None:
+    from oms_ld import create_app
+
+    app = create_app({"TESTING": True, "LINKING_MAX_TRIPLES": 10})
+    try:
+        response = app.test_client().get(path, headers={"Accept": "application/json"})
+        assert response.status_code == 503
+        assert "LINKING_MAX_TRIPLES" in response.get_data(as_text=True)
+        assert app.test_client().get("/doc/node-city/uppsala").status_code == 200  # the rest is served
+    finally:
+        app.extensions["oms_ld"].store.close()
