@@ -33,6 +33,7 @@ from ..rdf.sources import Sources, load_sources
 from ..rdf.uris import UriPolicy
 from ..store import EmbeddedStore
 from .batched import validate_store
+from .counts import class_counts
 from .dataset import PROFILES, build_metadata
 from .dumps import _DATE, GZIP, LATEST, write_content_dumps
 from .linking.crosswalk import crosswalk_dumps
@@ -144,6 +145,7 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
         manifest: dict[str, Any] = {"key": key, "version": sources.version, "release_date": date,
                                     "built": datetime.now(UTC).isoformat(timespec="seconds"), "conforms": True,
                                     "versions": versions(), "graph_sizes": sizes, "dumps": entries,
+                                    "class_counts": class_counts(view, uris.base, uris.graphs["data"]),
                                     "history": _history(settings, date)}  # fmt: skip
         release = Release(target, manifest)
         started = time.monotonic()

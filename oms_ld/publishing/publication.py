@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
@@ -22,6 +23,7 @@ from ..rdf.serialize import to_rdflib
 from ..rdf.sources import Sources
 from ..rdf.uris import UriPolicy
 from ..store import Store
+from .counts import class_counts
 from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumpfiles import write_graph
 from .dumps import Dump, build_dumps
@@ -56,6 +58,7 @@ class Site:
     #: The built release the site reads its dumps and description from (None: computed in memory).
     release: Release | None = None
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
+    _counts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
     _dumps: dict[str, Dump] | None = field(default=None, repr=False)
     _metadata: Graph | None = field(default=None, repr=False)
     _names: Names | None = field(default=None, repr=False)
@@ -154,6 +157,16 @@ class Site:
         if keep(rep):
             self.cache.put(key, rep)
         return rep
+
+    def class_counts(self) -> dict[str, Any]:
+        """The things of each class and in all (see counts.py): from the release, else asked once per version."""
+        if self.release is not None and "class_counts" in self.release.manifest:
+            return dict(self.release.manifest["class_counts"])
+        key = ("class-counts", self.version)
+        if key not in self._counts:
+            self._counts.clear()
+            self._counts[key] = class_counts(self.store, self.base, self.uris.graphs["data"])
+        return self._counts[key]
 
     def graph_file(self, name: str, media_type: MediaType) -> Path | None:
         """The file of named graph `name` ("data", "ontology", "shapes") as `media_type`, for a built release.
