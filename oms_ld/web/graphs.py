@@ -171,7 +171,7 @@ def graph_content(name: str, suffix: str) -> Response:
     link = ("Link", f'</graph/{name}>; rel="describedby"')
     if written is not None and written.stat().st_size > BIG_GRAPH:  # streamed from disk, not held in memory
         response = send_file(written, mimetype=media_type.content_type, conditional=True,
-                             etag=site.etag("graph-content", name, media_type.suffix),
+                             etag=site.etag("graph-content", name, media_type.suffix).strip('"'),
                              last_modified=site.sources.modified, max_age=site.settings.cache_max_age)  # fmt: skip
         response.headers["Content-Type"] = media_type.content_type
         response.headers.add(*link)

@@ -79,3 +79,22 @@ def test_the_node_city_map_draws_at_most_map_max_cities(fresh_app: Flask, monkey
     with fresh_app.test_request_context("/"):
         svg = str(nodemap.node_city_map(site, "en", highlight=here))
     assert svg.count('class="city') == 3 and 'class="city here"' in svg
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "nt", "jsonld", "rdf"])
+def test_a_big_graph_file_is_sent_from_disk_with_the_same_bytes_and_etag(fresh_app: Flask, suffix: str,
+                                                                         monkeypatch) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    from oms_ld.web import graphs
+
+    client = fresh_app.test_client()
+    small = client.get(f"/graph/data/triples.{suffix}")
+    monkeypatch.setattr(graphs, "BIG_GRAPH", 0)
+    big = client.get(f"/graph/data/triples.{suffix}")
+    assert small.status_code == big.status_code == 200
+    assert big.get_data() == small.get_data()
+    assert big.headers["ETag"] == small.headers["ETag"]
+    assert big.headers["Content-Type"] == small.headers["Content-Type"]
+    big.close()  # the test client leaves a streamed file to its caller
+    again = client.get(f"/graph/data/triples.{suffix}", headers={"If-None-Match": big.headers["ETag"]})
+    assert again.status_code == 304
+    again.close()
