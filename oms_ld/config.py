@@ -72,10 +72,10 @@ class Settings:
     cache_dir: str = field(default_factory=_cache_home)
     #: Where built releases live (empty: `releases/` in CACHE_DIR); see publishing/release.py.
     releases_dir: str = ""
-    #: How `oms-ld build` validates: "store" (batches of focus nodes from the store just loaded, bounded
-    #: memory; see publishing/batched.py) or "pyshacl" (pySHACL over one rdflib graph of the whole data).
+    #: How `oms-ld build` validates: "store" (the shapes compiled to SPARQL over the store just loaded,
+    #: bounded memory; see publishing/shacl_compile.py) or "pyshacl" (pySHACL over one rdflib graph).
     validator: str = "store"
-    #: Focus nodes per batch for VALIDATOR=store (0: the builder's default).
+    #: Focus nodes per pySHACL batch, for shapes VALIDATOR=store cannot compile (0: the builder's default).
     validation_batch_size: int = 0
     #: How many built releases (their store and dated dumps) are kept; the current one always is.
     keep_releases: int = 3

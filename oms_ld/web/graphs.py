@@ -174,8 +174,7 @@ def graph_content(name: str, suffix: str) -> Response:
                              etag=site.etag("graph-content", name, media_type.suffix).strip('"'),
                              last_modified=site.sources.modified, max_age=site.settings.cache_max_age)  # fmt: skip
         response.headers["Content-Type"] = media_type.content_type
-        response.headers.add(*link)
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers.add(*link)  # CORS: cors.allow_any_origin, as for every answer
         return response
 
     def body() -> bytes:
