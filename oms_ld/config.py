@@ -62,6 +62,8 @@ class Settings:
     #: The representation cache's budget (bodies counted twice: room for their gzip copies).
     cache_max_bytes: int = 256 << 20
     max_request_bytes: int = 64 * 1024
+    #: Per server worker: answers the front keeps and gives again without Flask (web/memo.py); 0: none.
+    front_memo_bytes: int = 32 << 20
     release_date: str = "2026-11-26"
     #: The dataset's contact point (DCAT-AP-SE vcard:hasEmail): a placeholder every deployment must set.
     contact_email: str = "mailto:contact@oms-ld.invalid"
@@ -98,7 +100,7 @@ class Settings:
                 raise ConfigError(f"{f.name.upper()} must be {_describe(kind)}, not {value!r}")
         if not self.base_iri.endswith("/"):
             raise ConfigError("BASE_IRI must end with '/'")
-        for name in ("query_queue", "query_queue_wait"):
+        for name in ("query_queue", "query_queue_wait", "front_memo_bytes"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name.upper()} must not be negative")
         for name in ("query_timeout", "remote_timeout", "release_check_seconds"):

@@ -10,7 +10,9 @@ reads and parses every request; Python sees a request only when it is whole:
   Content-Length (else 411) and be at most `max_body` bytes (else 413, without reading it);
 * only then does one of `threads` threads run the Flask app on the finished request (at most
   MAX_QUEUED wait for one; more get 503 with Retry-After). Bad framing
-  (a body shorter than its Content-Length, conflicting lengths, no Host) is answered 4xx here.
+  (a body shorter than its Content-Length, conflicting lengths, no Host) is answered 4xx here;
+* a repeated GET or HEAD of a representation fixed by the release is answered from the worker's memo
+  (web/memo.py, FRONT_MEMO_BYTES) on the event loop, without a thread or Flask.
 
 A process forked from a worker (the store's query children) keeps no descriptor it inherited but
 its own pipe (store/confine.py), so that closing a connection in the worker really closes it.
@@ -32,6 +34,7 @@ from typing import Any
 from .app import create_app
 from .errors import ConfigError
 from .web import App, site_of
+from .web.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +80,10 @@ class RsgiFront:
         max_body: int,
         body_timeout: float = BODY_TIMEOUT,
         max_queued: int = MAX_QUEUED,
+        memo: Memo | None = None,
     ) -> None:
         self.app = app
+        self.memo = memo
         self.threads = threads
         self.max_body = max_body
         self.body_timeout = body_timeout
@@ -101,6 +106,10 @@ class RsgiFront:
         try:
             headers = list(scope.headers.items())
             environ = self._environ(scope, headers)
+            kept = None if self.memo is None else self.memo.answer(environ)
+            if kept is not None:  # answered on the event loop: no thread, no Flask
+                self._respond(proto, *kept)
+                return
             body = await self._body(environ, proto)
         except _Refused as exc:
             self._respond(proto, *_plain(exc.status, exc.message))
@@ -120,6 +129,8 @@ class RsgiFront:
             answer = _plain(500, "Internal Server Error")
         finally:
             self._queued -= 1
+        if self.memo is not None:
+            self.memo.keep(environ, answer)
         self._respond(proto, *answer)
 
     def _on_thread(self, loop: asyncio.AbstractEventLoop, environ: dict[str, Any]) -> asyncio.Future[Any]:
@@ -270,7 +281,9 @@ def run(*, host: str, port: int, workers: int, threads: int, access_log: bool = 
     check_port(host, port)
     app: App = create_app()
     check_port(host, port)  # again: building a big app takes a while
-    front = RsgiFront(app.wsgi_app, threads=threads, max_body=site_of(app).settings.max_request_bytes)
+    settings = site_of(app).settings
+    memo = Memo(settings.front_memo_bytes, lambda: site_of(app)) if settings.front_memo_bytes else None
+    front = RsgiFront(app.wsgi_app, threads=threads, max_body=settings.max_request_bytes, memo=memo)
     server = Server(
         "oms_ld",  # a label only: the target is `front`, handed over by the loader below
         address=host,

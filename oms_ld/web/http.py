@@ -15,6 +15,7 @@ from ..publishing.representation import GZIP_MIN_BYTES, Representation
 from ..rdf.formats import HTML
 from .conneg import negotiate
 from .errors import status_of, title_of
+from .memo import allow
 from .representations import TEXT
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,14 @@ COMPRESSIBLE = ("text/", "application/ld+json", "application/rdf+xml", "applicat
                 "application/sparql-results", "image/svg+xml", "application/json")  # fmt: skip
 
 
-def send(rep: Representation, *, vary: Iterable[str] = ("Accept",), max_age: int = 3600) -> Response:
-    """A response for `rep`: validators, 304 handling, caching and CORS headers, optional gzip."""
+def send(rep: Representation, *, vary: Iterable[str] = ("Accept",), max_age: int = 3600, memo: bool = True) -> Response:
+    """A response for `rep`: validators, 304 handling, caching and CORS headers, optional gzip.
+
+    `memo`: the server's front may keep the answer and give it again without the app (web/memo.py), which
+    is right for every representation fixed by the release and the request's Vary headers.
+    """
+    if memo:
+        allow(request.environ)
     use_gzip = (
         len(rep.body) >= GZIP_MIN_BYTES
         and rep.content_type.startswith(COMPRESSIBLE)

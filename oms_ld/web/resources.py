@@ -14,6 +14,7 @@ from .conneg import negotiate
 from .context import get_site
 from .http import send
 from .lang import language
+from .memo import allow
 from .representations import DOC_FORMATS, LANGUAGES, MAX_PATH, SLUG_PATH
 
 bp = Blueprint("resources", __name__)
@@ -50,6 +51,7 @@ def thing(rest: str) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.cache_control.public = True
     response.cache_control.max_age = site.settings.cache_max_age
+    allow(request.environ)  # the same redirect for the same request, for the whole release
     return response
 
 

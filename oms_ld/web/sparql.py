@@ -107,14 +107,14 @@ def answer(site: Site, asked: QueryRequest) -> Response:
 
     if not safe:
         rep = Representation(body(), media_type.content_type, etag, site.sources.modified)
-        response = send(rep, vary=("Accept",), max_age=0)
+        response = send(rep, vary=("Accept",), max_age=0, memo=False)
         response.cache_control.public = False  # an answer to a POST is not for shared caches
         response.cache_control.no_store = True
         return response
     if request.if_none_match.contains(etag.strip('"')):
-        return send(Representation(b"", media_type.content_type, etag, site.sources.modified))
+        return send(Representation(b"", media_type.content_type, etag, site.sources.modified), memo=False)
     rep = site.represent(parts, media_type.content_type, body, keep=lambda rep: len(rep.body) <= CACHE_LIMIT)
-    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age)
+    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age, memo=False)
 
 
 def describe_service(site: Site) -> Response:
@@ -131,7 +131,7 @@ def describe_service(site: Site) -> Response:
         return rdf_bytes(graph, media_type, site.uris.prefixes)
 
     rep = site.represent(("sd", request.base_url, media_type.mime), media_type.content_type, body)
-    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age)
+    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age, memo=False)
 
 
 def query_page(site: Site, query: str) -> Response:
@@ -152,7 +152,7 @@ def query_page(site: Site, query: str) -> Response:
     vary = ("Accept", "Accept-Language")
     etag = site.etag("query-page", request.host_url, lang, query, "run" if run else "")
     if request.if_none_match.contains(etag.strip('"')):
-        return send(Representation(b"", HTML.content_type, etag, site.sources.modified), vary=vary)
+        return send(Representation(b"", HTML.content_type, etag, site.sources.modified), vary=vary, memo=False)
 
     from .html import labels_for
 
@@ -203,7 +203,7 @@ def query_page(site: Site, query: str) -> Response:
         results=results,
     )
     rep = Representation(body.encode("utf-8"), HTML.content_type, etag, site.sources.modified)
-    return send(rep, vary=vary, max_age=site.settings.cache_max_age)
+    return send(rep, vary=vary, max_age=site.settings.cache_max_age, memo=False)
 
 
 def wkt_points(rows: list[list[dict[str, str]]], lang: str) -> list[tuple[str, str, str]]:
