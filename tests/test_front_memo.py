@@ -1,0 +1,248 @@
+"""The front's memo (web/memo.py): a repeated request gets the bytes Flask would send, whatever the memo holds.
+
+Through the real served front (granian, one worker, so the second request meets the first one's memo),
+every kind of URL of the representation table, with a few Accept, Accept-Language, Accept-Encoding and
+Cookie values, GET and HEAD: the first answer (from Flask), the second (from the memo) and the answer of a
+server started with FRONT_MEMO_BYTES=0 are byte-identical, but for the Date's value. In process, the front
+around the real app shows which answers the memo kept and gave, and how it counts its bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from oms_ld import create_app
+from oms_ld.app import release_site
+from oms_ld.publishing.current import CurrentSite, release_name
+from oms_ld.server import RsgiFront
+from oms_ld.web import register, site_of
+from oms_ld.web.memo import ENTRY_OVERHEAD, MAX_ENTRY_BYTES, Memo
+from oms_ld.web.representations import TABLE
+
+from .front import exchange, served
+
+FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+#: One URL (or more) of every kind in the representation table, and of the other memoised answers.
+URLS = {
+    "document": ["/doc/node-city/uppsala", "/doc/county/uppsala-lan.ttl", "/doc/node-city/uppsala.html",
+                 "/doc/node-city/uppsala?format=jsonld"],
+    "definition": ["/def/oms", "/def/shapes.ttl", "/def/oms/1.0.0"],
+    "download-index": ["/download/"],
+    "void": ["/.well-known/void"],
+    "catalog": ["/catalog", "/catalog?_profile=dcat-ap"],
+    "service": ["/sparql"],
+    "thing": ["/id/node-city/uppsala", "/id/node-city/uppsala?lang=en"],
+    "other": ["/", "/map.svg", "/graph/data", "/graph/ontology/triples.ttl", "/download/oms-ld-codes-latest.csv",
+              "/doc/node-city/nowhere", "/download/oms-ld-latest.ttl"],
+}  # fmt: skip
+HEADERS = [
+    {},
+    {"Accept": "text/turtle"},
+    {"Accept": FIREFOX, "Accept-Language": "sv"},
+    {"Accept": "application/ld+json", "Accept-Encoding": "gzip", "Accept-Language": "en"},
+    {"Accept": FIREFOX, "Accept-Language": "en", "Accept-Encoding": "gzip, deflate", "Cookie": "lang=sv"},
+]
+DATE = re.compile(rb"\r\ndate: [^\r]*", re.IGNORECASE)
+EXPIRES = re.compile(rb"; expires=[^;\r]*", re.IGNORECASE)
+
+
+def test_every_kind_of_the_table_is_asked_for() -> None:
+    assert {kind.name for kind in TABLE} <= set(URLS)
+
+
+def raw(method: str, path: str, headers: dict[str, str]) -> bytes:
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"{method} {path} HTTP/1.1\r\nHost: t\r\n{lines}Connection: close\r\n\r\n".encode()
+
+
+def undated(data: bytes) -> bytes:
+    """The answer with its Date's value (and a cookie's Expires) blanked: each second has its own."""
+    assert len(DATE.findall(data.partition(b"\r\n\r\n")[0])) <= 1, data[:600]
+    return EXPIRES.sub(b"; Expires=-", DATE.sub(b"\r\ndate: -", data, count=1))
+
+
+@pytest.fixture(scope="module")
+def ports() -> Iterator[tuple[int, int]]:
+    """A server with the memo (one worker: every request meets the same memo), and one without."""
+    with served("--workers", "1") as memo, served("--workers", "1", env={"OMS_LD_FRONT_MEMO_BYTES": "0"}) as plain:
+        yield memo, plain
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("headers", HEADERS, ids=[",".join(h) or "none" for h in HEADERS])
+def test_the_memo_answers_with_the_bytes_flask_sends(ports: tuple[int, int], method: str, headers: dict[str, str]) -> None:
+    memo, plain = ports
+    for path in (p for paths in URLS.values() for p in paths):
+        request = raw(method, path, headers)
+        first, second, third = (exchange(port, request, 30) for port in (memo, memo, plain))
+        assert first[0] in (200, 303, 404, 406), (path, first[1][:400])
+        assert undated(first[1]) == undated(second[1]) == undated(third[1]), (path, first[1][:800], second[1][:800])
+        head = first[1].partition(b"\r\n\r\n")[0].lower()
+        assert b"oms" not in b"".join(line.partition(b":")[0] for line in head.split(b"\r\n")), head  # no internal header
+
+
+def test_a_cookie_set_for_lang_is_set_whatever_was_asked_before(ports: tuple[int, int]) -> None:
+    memo, _ = ports
+    for path in ("/doc/node-city/uppsala?lang=en", "/id/node-city/uppsala?lang=en"):
+        with_cookie = exchange(memo, raw("GET", path, {"Accept": FIREFOX, "Cookie": "lang=en"}))[1]
+        assert b"set-cookie" not in with_cookie.lower().partition(b"\r\n\r\n")[0]
+        for _ in range(2):
+            without = exchange(memo, raw("GET", path, {"Accept": FIREFOX}))[1]
+            assert b"\r\nset-cookie: lang=en;" in without.lower().partition(b"\r\n\r\n")[0], without[:600]
+
+
+def test_conditional_requests_get_their_304_from_flask(ports: tuple[int, int]) -> None:
+    memo, plain = ports
+    path, turtle = "/doc/node-city/uppsala", {"Accept": "text/turtle"}
+    for _ in range(2):
+        status, data = exchange(memo, raw("GET", path, turtle))
+    assert status == 200
+    etag = re.search(rb"\r\netag: ([^\r]*)", data, re.IGNORECASE)
+    modified = re.search(rb"\r\nlast-modified: ([^\r]*)", data, re.IGNORECASE)
+    assert etag is not None and modified is not None
+    for conditional in ({"If-None-Match": etag[1].decode()}, {"If-Modified-Since": modified[1].decode()}):
+        answers = [exchange(port, raw("GET", path, {**turtle, **conditional})) for port in (memo, memo, plain)]
+        assert [status for status, _ in answers] == [304, 304, 304]
+        assert len({undated(data) for _, data in answers}) == 1
+    ranged = [exchange(port, raw("GET", path, {**turtle, "Range": "bytes=0-9"})) for port in (memo, plain)]
+    assert undated(ranged[0][1]) == undated(ranged[1][1])
+
+
+# --- In process: the front around the real app, asked by hand (as granian would).
+
+
+class _Headers:
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self._items = items
+
+    def items(self) -> list[tuple[str, str]]:
+        return self._items
+
+
+class _Scope:
+    proto = "http"
+    http_version = "1.1"
+    scheme = "http"
+    server = "127.0.0.1:8080"
+    client = "127.0.0.1:50000"
+    authority = None
+
+    def __init__(self, method: str, target: str, headers: dict[str, str]) -> None:
+        self.method = method
+        self.path, _, self.query_string = target.partition("?")
+        self.headers = _Headers([("host", "t"), *((k.lower(), v) for k, v in headers.items())])
+
+
+class _Proto:
+    def __init__(self) -> None:
+        self.answers: list[tuple[int, list[tuple[str, str]], bytes]] = []
+
+    def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.answers.append((status, headers, body))
+
+
+def ask(front: RsgiFront, method: str, target: str, headers: dict[str, str] | None = None) -> Any:
+    proto = _Proto()
+
+    async def main() -> None:
+        await front(_Scope(method, target, headers or {}), proto)
+
+    asyncio.run(main())
+    return proto.answers[0]
+
+
+@pytest.fixture(scope="module")
+def switching() -> Iterator[tuple[Flask, CurrentSite, list[str]]]:
+    """The real app on a site that `current.check()` switches to another site of the same release."""
+    first = site_of(create_app({"TESTING": True}))
+    assert first.release is not None
+    target = [release_name(first) or ""]
+    current = CurrentSite(first, watch=lambda: target[0],
+                          open_site=lambda _name: release_site(first.settings, first.release),  # type: ignore[arg-type]
+                          every=3600.0)  # fmt: skip
+    yield register(current), current, target
+    current.close()
+
+
+def front_of(app: Flask, max_bytes: int) -> RsgiFront:
+    front = RsgiFront(app.wsgi_app, threads=2, max_body=1024, memo=Memo(max_bytes, lambda: site_of(app)))
+    front._pool = ThreadPoolExecutor(2)  # not __rsgi_init__: there is no granian worker here
+    return front
+
+
+def test_the_memo_gives_what_it_kept_and_keeps_only_what_it_may(switching: tuple[Flask, CurrentSite, list[str]]) -> None:
+    app, _, _ = switching
+    front = front_of(app, 32 << 20)
+    memo = front.memo
+    assert memo is not None
+    turtle = {"Accept": "text/turtle"}
+    first = ask(front, "GET", "/doc/node-city/uppsala", turtle)
+    assert (memo.kept, memo.hits) == (1, 0)
+    assert ask(front, "GET", "/doc/node-city/uppsala", turtle) == first and memo.hits == 1
+    assert ask(front, "GET", "/doc/node-city/uppsala", {"Accept": "text/turtle "})[2] == first[2]  # another key
+    assert memo.hits == 1 and memo.kept == 2
+    ask(front, "HEAD", "/doc/node-city/uppsala", turtle)
+    head = ask(front, "HEAD", "/doc/node-city/uppsala", turtle)
+    assert head[2] == b"" and memo.hits == 2
+    assert ask(front, "GET", "/id/node-city/uppsala", turtle)[0] == 303
+    assert ask(front, "GET", "/id/node-city/uppsala", turtle)[0] == 303 and memo.hits == 3
+    kept = memo.kept
+    for target, headers in [
+        ("/sparql?query=ASK%7B%7D", {"Accept": "application/sparql-results+json"}),  # SPARQL: never
+        ("/sparql", turtle),
+        ("/doc/node-city/uppsala?lang=en", {"Accept": FIREFOX}),  # sets a cookie
+        ("/doc/node-city/nowhere", turtle),  # 404
+        ("/doc/node-city/uppsala", {**turtle, "If-None-Match": '"x"'}),  # conditional
+        ("/doc/node-city/uppsala", {**turtle, "Authorization": "Basic eDp5"}),
+        ("/download/oms-ld-latest.nt", {}),  # from disk
+    ]:
+        for _ in range(2):
+            ask(front, "GET", target, headers)
+    assert memo.kept == kept and memo.hits == 3
+    front._pool.shutdown()  # type: ignore[union-attr]
+
+
+def test_the_memo_counts_its_bytes_and_stays_within_them(switching: tuple[Flask, CurrentSite, list[str]]) -> None:
+    app, _, _ = switching
+    budget = 3 * (ENTRY_OVERHEAD + 4096)
+    front = front_of(app, budget)
+    memo = front.memo
+    assert memo is not None
+    answers = {}
+    for suffix in ("ttl", "nt", "jsonld", "rdf"):
+        answers[suffix] = ask(front, "GET", f"/doc/node-city/uppsala.{suffix}")
+        sizes = [entry.size for entry in memo._entries.values()]
+        assert memo.used == sum(sizes) <= budget
+        for entry in memo._entries.values():
+            counted = ENTRY_OVERHEAD + len(entry.body) + sum(len(n) + len(v) + 64 for n, v in entry.headers)
+            assert entry.size >= counted
+    assert memo.kept == 4 and len(memo) < 4  # the least recently used went
+    assert ask(front, "GET", "/doc/node-city/uppsala.rdf") == answers["rdf"] and memo.hits == 1
+    assert all(len(entry.body) <= MAX_ENTRY_BYTES for entry in memo._entries.values())
+    front._pool.shutdown()  # type: ignore[union-attr]
+
+
+def test_a_switched_release_never_answers_from_the_old_memo(switching: tuple[Flask, CurrentSite, list[str]]) -> None:
+    app, current, target = switching
+    front = front_of(app, 32 << 20)
+    memo = front.memo
+    assert memo is not None
+    path, turtle = "/doc/node-city/uppsala.ttl", {"Accept": "text/turtle"}
+    ask(front, "GET", path, turtle)
+    ask(front, "GET", path, turtle)
+    assert memo.hits == 1 and len(memo) == 1
+    old = current.site
+    target[0] = "again"  # the watcher's next look opens another site (of the same release here)
+    assert current.check() and current.site is not old
+    ask(front, "GET", path, turtle)
+    assert memo.hits == 1 and memo.kept == 2 and len(memo) == 1  # emptied, then kept from the new site
+    ask(front, "GET", path, turtle)
+    assert memo.hits == 2
+    front._pool.shutdown()  # type: ignore[union-attr]
