@@ -1,13 +1,14 @@
 """The site a server answers from, switched to each new `current` release while it answers (issue #11).
 
-A watcher thread per process (started again in each forked worker on its first request) reads the
-`current` link once every RELEASE_CHECK_SECONDS. When it names another release, the thread opens that
-release's site (store read-only, its own query processes, held against `prune`) off the request path,
-then swaps the reference under a lock. Every request leases the site it started on (`acquire`) and gives
-it back when its answer is sent (`Lease.release`), so a request never mixes two releases; the old site
-is closed (its query processes stopped, its hold let go) when the last lease on it ends, and its store
-(with its open files) is freed by the watcher's next round once nothing refers to it. A release that
-cannot be opened is logged, and the old one keeps answering. Flask-free.
+A watcher thread per process (started again in each forked worker on its first request, which first
+looks at `current` itself) reads the `current` link once every RELEASE_CHECK_SECONDS. When it names
+another release, the thread opens that release's site (store read-only, its own query processes, held
+against `prune`) off the request path, then swaps the reference under a lock. Every request leases the
+site it started on (`acquire`) and gives it back when its answer is sent (`Lease.release`), so a request
+never mixes two releases; the old site is closed (its query processes stopped, its hold let go) when
+the last lease on it ends, and its store (with its open files) is freed by the watcher's next round
+once nothing refers to it. A release that cannot be opened is logged, and the old one keeps answering.
+Flask-free.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 #: inherits a half-opened store or a held lock. Re-entrant: a fork from inside a round cannot deadlock.
 _OPENING = threading.RLock()
 _GUARD_PID = [0]
+#: Held while a forked process takes over the site (CurrentSite._adopt).
+_ADOPTING = threading.Lock()
 #: Watcher rounds that try to free a closed site before it is reported as still referred to.
 COLLECT_ROUNDS = 30
 
@@ -46,8 +49,9 @@ def _after_fork_parent() -> None:
 
 
 def _after_fork_child() -> None:
-    global _OPENING
+    global _OPENING, _ADOPTING
     _OPENING = threading.RLock()  # the parent's is held by the fork; a child forks without waiting
+    _ADOPTING = threading.Lock()
 
 
 os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child)
@@ -125,11 +129,22 @@ class CurrentSite:
     def acquire(self) -> Lease:
         """Lease the site now served, for one request (see `Lease.release`)."""
         if self._watch is not None and self._watcher_pid != os.getpid():
-            self._start_watcher()  # forked into a worker: the parent's thread did not come along
+            self._adopt()
         with self._lock:
             entry = self._entry
             entry.users += 1
         return Lease(self, entry)
+
+    def _adopt(self) -> None:
+        """The first lease in a forked worker: the parent's watcher thread did not come along. Look at
+        `current` now, before answering, so that a worker forked from a parent that had not yet seen a
+        switch never answers from the old release; then start this process's watcher."""
+        with _ADOPTING:
+            if self._watcher_pid == os.getpid():
+                return  # another of the worker's first requests got here first
+            self._checking = threading.Lock()  # the parent's watcher may have held it at the fork
+            self.check()
+            self._start_watcher()
 
     def _give_back(self, entry: _Entry) -> None:
         with self._lock:

@@ -35,6 +35,7 @@ import pyshacl
 from rdflib import Graph
 
 from ..config import Settings
+from ..rdf.digests import file_digests
 from ..rdf.formats import MediaType
 from ..rdf.namespaces import bind_prefixes
 from ..rdf.sources import Sources, load_sources
@@ -72,14 +73,15 @@ def versions() -> dict[str, str]:
 
 def release_key(settings: Settings, sources: Sources) -> str:
     """The release's identity: SHA-256 of the content and of what else shapes the published bytes."""
+    files = [path for group in sources.files.values() for path in group if path not in sources.digests]
+    extra = {iri: Path(file) for iri, file in settings.extra_graphs.items()}
+    digests = sources.digests | file_digests([*files, *extra.values()], settings.cache_dir)
     digest = hashlib.sha256()
-    for group, files in sources.files.items():
-        for path in files:
-            digest.update(f"{group}/{path.name}\0".encode())
-            digest.update(path.read_bytes())
-    for iri, file in sorted(settings.extra_graphs.items()):
-        digest.update(f"extra/{iri}\0".encode())
-        digest.update(Path(file).read_bytes())
+    for group, paths in sources.files.items():
+        for path in paths:
+            digest.update(f"{group}/{path.name}\0{digests[path]}\n".encode())
+    for iri, file in sorted(extra.items()):
+        digest.update(f"extra/{iri}\0{digests[file]}\n".encode())
     context = {"base": settings.base_iri, "date": settings.release_date, "contact": settings.contact_email,
                **versions()}  # fmt: skip
     digest.update(json.dumps(context, sort_keys=True).encode())

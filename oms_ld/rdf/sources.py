@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +12,7 @@ from rdflib import Graph
 
 from ..config import Settings
 from ..errors import SourceError
+from .digests import file_digests
 from .namespaces import bind_prefixes
 
 #: File suffix → rdflib parser name. Content is Turtle by policy; the rest are accepted for deployments.
@@ -32,6 +33,8 @@ class Sources:
     modified: datetime
     #: The files of each group ("ontology", "data", "shapes").
     files: dict[str, tuple[Path, ...]]
+    #: Each file's SHA-256 (hex).
+    digests: dict[Path, str] = field(default_factory=dict)
 
     @cached_property
     def ontology(self) -> Graph:
@@ -90,14 +93,15 @@ def load_sources(settings: Settings) -> Sources:
     """Find the ontology, data and shapes files in `settings`' folders and fingerprint them (no parsing yet)."""
     dirs = {"ONTOLOGY_DIR": settings.ontology_dir, "DATA_DIR": settings.data_dir, "SHAPES_DIR": settings.shapes_dir}
     groups = {key: content_files(folder) for key, folder in dirs.items()}
-    digest = hashlib.sha256()
-    newest = 0.0
     for key, files in groups.items():
         if not files:
             raise SourceError(f"{dirs[key]}: no content files ({', '.join(PARSERS)})")
+    digests = file_digests([path for files in groups.values() for path in files], settings.cache_dir)
+    digest = hashlib.sha256()
+    newest = 0.0
+    for key, files in groups.items():
         for path in files:
-            digest.update(f"{key}/{path.name}\0".encode())
-            digest.update(path.read_bytes())
+            digest.update(f"{key}/{path.name}\0{digests[path]}\n".encode())
             newest = max(newest, path.stat().st_mtime)
     return Sources(
         version=digest.hexdigest()[:20],
@@ -107,4 +111,5 @@ def load_sources(settings: Settings) -> Sources:
             "data": tuple(groups["DATA_DIR"]),
             "shapes": tuple(groups["SHAPES_DIR"]),
         },
+        digests=digests,
     )

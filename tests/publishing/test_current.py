@@ -87,6 +87,24 @@ def test_a_request_keeps_its_release_and_the_old_one_is_closed_after_the_last(tm
         current.close()
 
 
+def test_the_first_request_in_a_forked_worker_looks_at_current_before_it_answers(tmp_path: Path) -> None:
+    """A worker forked from a parent that had not yet seen a switch answers from the new release at once,
+    not after its own watcher's first round (RELEASE_CHECK_SECONDS later)."""
+    data = content(tmp_path)
+    config = settings(tmp_path, data)
+    build_release(config)
+    current = following(config)
+    try:
+        relabel(data, "Uppsala city")
+        b = build_release(config).release
+        current._watcher_pid = -1  # what a forked worker sees: the watcher thread is its parent's
+        lease = current.acquire()
+        assert lease.site.release == b
+        lease.release()
+    finally:
+        current.close()
+
+
 def test_a_release_that_cannot_be_opened_leaves_the_old_one_answering(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
