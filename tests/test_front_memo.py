@@ -49,6 +49,7 @@ HEADERS = [
     {"Accept": "application/ld+json", "Accept-Encoding": "gzip", "Accept-Language": "en"},
     {"Accept": FIREFOX, "Accept-Language": "en", "Accept-Encoding": "gzip, deflate", "Cookie": "lang=sv"},
 ]
+Headers = dict[str, str]
 DATE = re.compile(rb"\r\ndate: [^\r]*", re.IGNORECASE)
 EXPIRES = re.compile(rb"; expires=[^;\r]*", re.IGNORECASE)
 
@@ -77,7 +78,7 @@ def ports() -> Iterator[tuple[int, int]]:
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("headers", HEADERS, ids=[",".join(h) or "none" for h in HEADERS])
-def test_the_memo_answers_with_the_bytes_flask_sends(ports: tuple[int, int], method: str, headers: dict[str, str]) -> None:
+def test_the_memo_answers_with_the_bytes_flask_sends(ports: tuple[int, int], method: str, headers: Headers) -> None:
     memo, plain = ports
     for path in (p for paths in URLS.values() for p in paths):
         request = raw(method, path, headers)
@@ -85,7 +86,8 @@ def test_the_memo_answers_with_the_bytes_flask_sends(ports: tuple[int, int], met
         assert first[0] in (200, 303, 404, 406), (path, first[1][:400])
         assert undated(first[1]) == undated(second[1]) == undated(third[1]), (path, first[1][:800], second[1][:800])
         head = first[1].partition(b"\r\n\r\n")[0].lower()
-        assert b"oms" not in b"".join(line.partition(b":")[0] for line in head.split(b"\r\n")), head  # no internal header
+        names = b"".join(line.partition(b":")[0] for line in head.split(b"\r\n"))
+        assert b"oms" not in names, head  # no internal header
 
 
 def test_a_cookie_set_for_lang_is_set_whatever_was_asked_before(ports: tuple[int, int]) -> None:
@@ -158,8 +160,11 @@ def ask(front: RsgiFront, method: str, target: str, headers: dict[str, str] | No
     return proto.answers[0]
 
 
+Switching = tuple[Flask, CurrentSite, list[str]]
+
+
 @pytest.fixture(scope="module")
-def switching() -> Iterator[tuple[Flask, CurrentSite, list[str]]]:
+def switching() -> Iterator[Switching]:
     """The real app on a site that `current.check()` switches to another site of the same release."""
     first = site_of(create_app({"TESTING": True}))
     assert first.release is not None
@@ -177,7 +182,7 @@ def front_of(app: Flask, max_bytes: int) -> RsgiFront:
     return front
 
 
-def test_the_memo_gives_what_it_kept_and_keeps_only_what_it_may(switching: tuple[Flask, CurrentSite, list[str]]) -> None:
+def test_the_memo_gives_what_it_kept_and_keeps_only_what_it_may(switching: Switching) -> None:
     app, _, _ = switching
     front = front_of(app, 32 << 20)
     memo = front.memo
@@ -209,7 +214,7 @@ def test_the_memo_gives_what_it_kept_and_keeps_only_what_it_may(switching: tuple
     front._pool.shutdown()  # type: ignore[union-attr]
 
 
-def test_the_memo_counts_its_bytes_and_stays_within_them(switching: tuple[Flask, CurrentSite, list[str]]) -> None:
+def test_the_memo_counts_its_bytes_and_stays_within_them(switching: Switching) -> None:
     app, _, _ = switching
     budget = 3 * (ENTRY_OVERHEAD + 4096)
     front = front_of(app, budget)
@@ -229,7 +234,7 @@ def test_the_memo_counts_its_bytes_and_stays_within_them(switching: tuple[Flask,
     front._pool.shutdown()  # type: ignore[union-attr]
 
 
-def test_a_switched_release_never_answers_from_the_old_memo(switching: tuple[Flask, CurrentSite, list[str]]) -> None:
+def test_a_switched_release_never_answers_from_the_old_memo(switching: Switching) -> None:
     app, current, target = switching
     front = front_of(app, 32 << 20)
     memo = front.memo
