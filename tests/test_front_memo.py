@@ -100,7 +100,7 @@ def test_a_cookie_set_for_lang_is_set_whatever_was_asked_before(ports: tuple[int
             assert b"\r\nset-cookie: lang=en;" in without.lower().partition(b"\r\n\r\n")[0], without[:600]
 
 
-def test_conditional_requests_get_their_304_from_flask(ports: tuple[int, int]) -> None:
+def test_conditional_requests_get_the_304_flask_sends(ports: tuple[int, int]) -> None:
     memo, plain = ports
     path, turtle = "/doc/node-city/uppsala", {"Accept": "text/turtle"}
     for _ in range(2):
@@ -109,10 +109,20 @@ def test_conditional_requests_get_their_304_from_flask(ports: tuple[int, int]) -
     etag = re.search(rb"\r\netag: ([^\r]*)", data, re.IGNORECASE)
     modified = re.search(rb"\r\nlast-modified: ([^\r]*)", data, re.IGNORECASE)
     assert etag is not None and modified is not None
-    for conditional in ({"If-None-Match": etag[1].decode()}, {"If-Modified-Since": modified[1].decode()}):
-        answers = [exchange(port, raw("GET", path, {**turtle, **conditional})) for port in (memo, memo, plain)]
-        assert [status for status, _ in answers] == [304, 304, 304]
-        assert len({undated(data) for _, data in answers}) == 1
+    tag = etag[1].decode()
+    for conditional, expected in [
+        ({"If-None-Match": tag}, 304),  # from the memo's 200
+        ({"If-None-Match": f'"other", W/{tag}'}, 304),  # weak comparison, as werkzeug's
+        ({"If-None-Match": "*"}, 304),
+        ({"If-None-Match": '"other"'}, 200),
+        ({"If-None-Match": "no quotes, at all"}, 200),
+        ({"If-Modified-Since": modified[1].decode()}, 304),  # from Flask
+        ({"If-None-Match": tag, "If-Modified-Since": modified[1].decode()}, 304),
+    ]:
+        for method in ("GET", "HEAD"):
+            answers = [exchange(port, raw(method, path, {**turtle, **conditional})) for port in (memo, memo, plain)]
+            assert [status for status, _ in answers] == [expected] * 3, conditional
+            assert len({undated(data) for _, data in answers}) == 1, (conditional, answers)
     ranged = [exchange(port, raw("GET", path, {**turtle, "Range": "bytes=0-9"})) for port in (memo, plain)]
     assert undated(ranged[0][1]) == undated(ranged[1][1])
 
@@ -176,6 +186,11 @@ def switching() -> Iterator[Switching]:
     current.close()
 
 
+def undated_answer(answer: tuple[int, list[tuple[str, str]], bytes]) -> tuple[int, list[tuple[str, str]], bytes]:
+    status, headers, body = answer
+    return status, [(name, "-" if name.lower() == "date" else value) for name, value in headers], body
+
+
 def front_of(app: Flask, max_bytes: int) -> RsgiFront:
     front = RsgiFront(app.wsgi_app, threads=2, max_body=1024, memo=Memo(max_bytes, lambda: site_of(app)))
     front._pool = ThreadPoolExecutor(2)  # not __rsgi_init__: there is no granian worker here
@@ -204,13 +219,25 @@ def test_the_memo_gives_what_it_kept_and_keeps_only_what_it_may(switching: Switc
         ("/sparql", turtle),
         ("/doc/node-city/uppsala?lang=en", {"Accept": FIREFOX}),  # sets a cookie
         ("/doc/node-city/nowhere", turtle),  # 404
-        ("/doc/node-city/uppsala", {**turtle, "If-None-Match": '"x"'}),  # conditional
+        ("/doc/node-city/uppsala", {**turtle, "If-Modified-Since": "Tue, 01 Dec 2026 15:30:15 GMT"}),
         ("/doc/node-city/uppsala", {**turtle, "Authorization": "Basic eDp5"}),
         ("/download/oms-ld-latest.nt", {}),  # from disk
     ]:
         for _ in range(2):
             ask(front, "GET", target, headers)
     assert memo.kept == kept and memo.hits == 3
+    plain = RsgiFront(app.wsgi_app, threads=1, max_body=1024)
+    plain._pool = ThreadPoolExecutor(1)
+    tag = dict((name.lower(), value) for name, value in first[1])["etag"]
+    for method in ("GET", "HEAD"):
+        for conditions in (tag, f"W/{tag}", '"x"'):
+            asked = (method, "/doc/node-city/uppsala", {**turtle, "If-None-Match": conditions})
+            hits = memo.hits
+            kept_answer, flask_answer = ask(front, *asked), ask(plain, *asked)
+            assert undated_answer(kept_answer) == undated_answer(flask_answer)
+            assert kept_answer[0] == (200 if conditions == '"x"' else 304)
+            assert memo.hits == hits + 1 and memo.kept == kept  # answered from the memo, and nothing more kept
+    plain._pool.shutdown()
     front._pool.shutdown()  # type: ignore[union-attr]
 
 

@@ -16,6 +16,8 @@ emptied, and an answer the app made from another site than the one seen at looku
 
 Memory is bounded in bytes (bodies, header lines, keys, and a fixed cost per entry); the least recently
 used answers go first. A kept answer is sent as the app sent it, with its Date (if any) made current.
+A request whose only condition is If-None-Match gets from a kept 200 what werkzeug's `make_conditional`
+would answer: the 200 itself, or the 304 werkzeug makes of it (its entity headers removed, no body).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
+
+from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
 
 from .context import SITE_KEY
 
@@ -39,8 +43,10 @@ MAX_ENTRY_BYTES = 256 * 1024
 ENTRY_OVERHEAD = 512
 #: Paths whose Vary names are remembered; past this many the memo starts again (paths are not evicted).
 MAX_PATHS = 65536
+#: The one condition the memo answers as the app would (for a kept 200 with an ETag).
+IF_NONE_MATCH = "HTTP_IF_NONE_MATCH"
 #: Requests carrying one of these (environ keys) get their answer from the app.
-BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+BYPASS = ("HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
           "HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_AUTHORIZATION", "HTTP_TRANSFER_ENCODING", "CONTENT_LENGTH",
           "CONTENT_TYPE")  # fmt: skip
 STATUSES = (200, 303)
@@ -58,15 +64,39 @@ def _environ_key(name: str) -> str:
     return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
 
 
+def _date_at(headers: list[tuple[str, str]]) -> int:
+    return next((i for i, (name, _) in enumerate(headers) if name.lower() == "date"), -1)
+
+
 class _Entry:
-    __slots__ = ("body", "date_at", "headers", "size", "status")
+    __slots__ = ("body", "date_at", "etag", "headers", "size", "status", "unmodified", "unmodified_date_at")
 
     def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes, size: int) -> None:
         self.status = status
         self.headers = headers
         self.body = body
         self.size = size
-        self.date_at = next((i for i, (name, _) in enumerate(headers) if name.lower() == "date"), -1)
+        self.date_at = _date_at(headers)
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        #: The unquoted ETag of a 200 (None: If-None-Match requests go to the app).
+        self.etag = unquote_etag(etag)[0] if etag is not None and status == 200 else None
+        #: The 304 werkzeug makes of this answer (Response.get_wsgi_headers: remove_entity_headers).
+        self.unmodified = list(headers)
+        remove_entity_headers(self.unmodified)
+        self.unmodified_date_at = _date_at(self.unmodified)
+
+    def answer(self, conditions: str | None, now: Callable[[], str]) -> Answer | None:
+        """This answer, or its 304 when `conditions` (If-None-Match) match (None: only the app can tell)."""
+        status, headers, body, date_at = self.status, self.headers, self.body, self.date_at
+        if conditions is not None:
+            if self.etag is None:
+                return None
+            if parse_etags(conditions).contains_weak(self.etag):  # as werkzeug's is_resource_modified
+                status, headers, body, date_at = 304, self.unmodified, b"", self.unmodified_date_at
+        if date_at >= 0:
+            headers = headers.copy()
+            headers[date_at] = (headers[date_at][0], now())
+        return status, headers, body
 
 
 class Memo:
@@ -110,19 +140,19 @@ class Memo:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        headers = entry.headers
-        if entry.date_at >= 0:
-            headers = headers.copy()
-            headers[entry.date_at] = (headers[entry.date_at][0], self._now())
-        return entry.status, headers, entry.body
+        answer = entry.answer(environ.get(IF_NONE_MATCH), self._now)
+        if answer is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return answer
 
     def keep(self, environ: dict[str, Any], answer: Answer) -> None:
         """Keep the app's answer when the app allowed it and it was made from the site seen at lookup."""
         site = environ.get(SEEN_KEY)
         if site is None or not environ.get(MEMO_KEY) or environ.get(SITE_KEY) is not site:
             return
+        if IF_NONE_MATCH in environ:
+            return  # its answer is kept from an unconditional request
         if self._served is None or self._served() is not site:
             return  # the site changed while the app answered
         status, headers, body = answer
@@ -139,7 +169,7 @@ class Memo:
             return
         vary = tuple(_environ_key(name) for name in names)
         key = _key(environ, vary)
-        size = ENTRY_OVERHEAD + len(body) + sum(len(n) + len(v) + 64 for n, v in headers)
+        size = ENTRY_OVERHEAD + len(body) + sum(len(n) + len(v) + 72 for n, v in headers)  # 8: the 304's list
         size += sum(len(part) if isinstance(part, str) else 8 for part in (*key[0], *key[2]))
         if size > self.max_bytes:
             return
