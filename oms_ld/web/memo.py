@@ -9,10 +9,11 @@ thread calls either: no lock.
 An answer is kept under everything of the request it can depend on: the method, the raw path and query
 string, Host, the server address, protocol and scheme, the Cookie header (a `?lang=` answer sets a cookie
 or not by it), and the value of each request header its Vary names, exactly as received (absent is not
-empty). The Vary names seen per path let a lookup build that key before the app runs. Conditional, ranged,
-authorised requests and requests with a body always go to the app, so do answers that set a cookie or are
-over MAX_ENTRY_BYTES. The memo belongs to one site: when the site served changes (a new release), it is
-emptied, and an answer the app made from another site than the one seen at lookup is not kept.
+empty). The Vary names seen per path let a lookup build that key before the app runs. Requests with
+another condition than If-None-Match, ranged or authorised ones and those with a body always go to the
+app; answers that set a cookie or are over MAX_ENTRY_BYTES are not kept. The memo belongs to one site:
+when the site served changes (a new release), it is emptied, and an answer the app made from another site
+than the one seen at lookup is not kept.
 
 Memory is bounded in bytes (bodies, header lines, keys, and a fixed cost per entry); the least recently
 used answers go first. A kept answer is sent as the app sent it, with its Date (if any) made current.
