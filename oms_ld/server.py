@@ -29,7 +29,10 @@ import socket
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
+
+from werkzeug.wsgi import FileWrapper
 
 from .app import create_app
 from .errors import ConfigError
@@ -129,6 +132,13 @@ class RsgiFront:
             answer = _plain(500, "Internal Server Error")
         finally:
             self._queued -= 1
+        if isinstance(answer, _File):
+            with contextlib.suppress(RuntimeError):  # granian's ProtocolClosed: the client has gone
+                if answer.end is None:
+                    proto.response_file(answer.status, answer.headers, answer.path)
+                else:
+                    proto.response_file_range(answer.status, answer.headers, answer.path, answer.start, answer.end)
+            return
         if self.memo is not None:
             self.memo.keep(environ, answer)
         self._respond(proto, *answer)
@@ -227,22 +237,61 @@ class RsgiFront:
             raise _Refused(400, "Bad Request: the request target names another host than Host")
         return environ
 
-    def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-        """Run the WSGI app on one request (in a pool thread); its status, headers and whole body."""
+    def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | _File:
+        """Run the WSGI app on one request (in a pool thread): its status, headers and whole body, or
+        for a file the app sends (a dump, a big graph file) the file for granian to send."""
         started: list[Any] = []
+        files: list[str] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
             started[:] = [int(status.split(" ", 1)[0]), headers]
             return lambda data: None  # write() is not used by Flask
 
+        def file_wrapper(file: Any, buffer_size: int = 8192) -> FileWrapper:
+            if isinstance(getattr(file, "name", None), str):
+                files.append(file.name)
+            return FileWrapper(file, buffer_size)
+
+        environ["wsgi.file_wrapper"] = file_wrapper
         result = self.app(environ, start_response)
         try:
-            body = b"".join(result)
+            sent = _file(started[0], started[1], files) if environ["REQUEST_METHOD"] != "HEAD" else None
+            if sent is not None:
+                return sent
+            return started[0], started[1], b"".join(result)
         finally:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-        return started[0], started[1], body
+
+
+@dataclass(frozen=True)
+class _File:
+    """An answer whose body is (a range of) a file: granian reads and sends it in pieces, so that a slow
+    reader of a dump holds a few pieces in the worker, not the whole file (werkzeug's file wrapper,
+    joined, held a whole dump per download: 150 MB each at 1M triples). The path was the app's answer
+    an instant ago: a release is only deleted once no process holds it, well after that."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    path: str
+    start: int = 0
+    end: int | None = None
+
+
+def _file(status: int, headers: list[tuple[str, str]], files: list[str]) -> _File | None:
+    """The file answer when the app's body is one whole file (200) or one range of it (206)."""
+    if len(files) != 1 or status not in (200, 206):
+        return None
+    if status == 200:
+        return _File(status, headers, files[0])
+    found = next((value for name, value in headers if name.lower() == "content-range"), "")
+    unit, _, spec = found.partition(" ")
+    first, _, rest = spec.partition("-")
+    last = rest.partition("/")[0]
+    if unit != "bytes" or not first.isdigit() or not last.isdigit():
+        return None
+    return _File(status, headers, files[0], int(first), int(last) + 1)
 
 
 def _settle(done: asyncio.Future[Any], answer: Any, error: BaseException | None) -> None:
