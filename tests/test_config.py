@@ -41,6 +41,8 @@ def test_caller_mapping_wins_over_environment(monkeypatch: pytest.MonkeyPatch) -
         {"TESTING": "yes"},
         {"EXTRA_GRAPHS": ["not", "a", "mapping"]},
         {"NO_SUCH_SETTING": 1},
+        {"FRONT_MEMO_BYTES": -1},
+        {"FRONT_MEMO_BYTES": "32M"},
     ],
 )
 def test_settings_that_cannot_work_fail_fast(override: dict[str, object]) -> None:
