@@ -341,8 +341,14 @@ def test_requests_over_the_queue_limit_get_503_at_once() -> None:
         # Not __rsgi_init__: it also registers the worker's at-fork hook, which is not for pytest's process.
         front._pool = ThreadPoolExecutor(1)
         tasks = [asyncio.create_task(front(_Scope(), _Proto(statuses))) for _ in range(5)]
-        await asyncio.sleep(0.3)
-        assert statuses == [503, 503, 503]  # at once, while two wait
+
+        async def three_answered() -> None:
+            while len(statuses) < 3:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(three_answered(), HANG)
+        assert statuses == [503, 503, 503]  # at once: the app has not been released, two still wait
+        assert sum(not task.done() for task in tasks) == 2
         release.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 5)
         front.__rsgi_del__(asyncio.get_running_loop())
