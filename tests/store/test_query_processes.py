@@ -248,7 +248,7 @@ def test_the_representation_cache_is_bounded_by_bytes() -> None:
 def test_a_bounded_queue_waits_briefly_for_a_process_then_answers_503_at_once() -> None:
     """One process busy: the next query waits (queue of one) and is answered when it frees; the one after
     that finds the queue full and gets its 503 at once."""
-    for app in make_app(QUERY_PROCESSES=1, QUERY_QUEUE=1, QUERY_QUEUE_WAIT=5, QUERY_TIMEOUT=1):
+    for app in make_app(QUERY_PROCESSES=1, QUERY_QUEUE=1, QUERY_QUEUE_WAIT=5, QUERY_TIMEOUT=2):
         pool = store_of(app)._pool
         assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}, headers=JSON).status_code == 200
         #: The order in which answers came: (which, status).
@@ -257,7 +257,7 @@ def test_a_bounded_queue_waits_briefly_for_a_process_then_answers_503_at_once() 
         def ask(which: str, query: str, client: Any, out: list[tuple[str, int]] = answers) -> None:
             out.append((which, client.get("/sparql", query_string={"query": query}, headers=JSON).status_code))
 
-        slow = threading.Thread(target=ask, args=("slow", SPIN, app.test_client()))  # ends only at the 1 s limit
+        slow = threading.Thread(target=ask, args=("slow", SPIN, app.test_client()))  # ends only at the 2 s limit
         slow.start()
         wait_until(lambda pool=pool: pool._slots._value == 0, "the query process busy with SPIN", every=0.01)  # type: ignore[attr-defined]
         second = threading.Thread(target=ask, args=("queued", "ASK { ?s ?p 1 }", app.test_client()))
