@@ -32,8 +32,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.wsgi import FileWrapper
-
 from .app import create_app
 from .errors import ConfigError
 from .web import App, site_of
@@ -247,10 +245,10 @@ class RsgiFront:
             started[:] = [int(status.split(" ", 1)[0]), headers]
             return lambda data: None  # write() is not used by Flask
 
-        def file_wrapper(file: Any, buffer_size: int = 8192) -> FileWrapper:
+        def file_wrapper(file: Any, buffer_size: int = 8192) -> _FileChunks:
             if isinstance(getattr(file, "name", None), str):
                 files.append(file.name)
-            return FileWrapper(file, buffer_size)
+            return _FileChunks(file, buffer_size)
 
         environ["wsgi.file_wrapper"] = file_wrapper
         result = self.app(environ, start_response)
@@ -263,6 +261,35 @@ class RsgiFront:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
+
+
+class _FileChunks:
+    """PEP 3333's `wsgi.file_wrapper`: a file read in pieces (seekable, for the app's range answers)."""
+
+    def __init__(self, file: Any, size: int) -> None:
+        self.file = file
+        self.size = size
+
+    def __iter__(self) -> _FileChunks:
+        return self
+
+    def __next__(self) -> bytes:
+        data: bytes = self.file.read(self.size)
+        if not data:
+            raise StopIteration
+        return data
+
+    def seekable(self) -> bool:
+        return bool(self.file.seekable())
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return int(self.file.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self.file.tell())
+
+    def close(self) -> None:
+        self.file.close()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +25,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .polling import NeverHappened, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Bounds on waiting, in seconds: a server that is not up by then is reported, never waited for forever.
@@ -103,17 +104,19 @@ def answers(url: str) -> bool:
         return False
 
 
-def wait_until(ready: Callable[[], bool], server: Server, timeout: float = START_TIMEOUT) -> float:
-    """Poll `ready` until it holds (returns the seconds waited); raise with the log tail otherwise."""
-    start = time.monotonic()
-    while not ready():
+def wait_for(server: Server, ready: Callable[[], bool], limit: float = START_TIMEOUT) -> None:
+    """Poll `ready` until it holds; raise ServerFailed with the log tail if the server exits or never gets there."""
+
+    def up() -> bool:
         if server.process.poll() is not None:
             raise ServerFailed(f"{server.name} exited with {server.process.returncode}:\n{server.tail()}")
-        if time.monotonic() - start > timeout:
-            stop_process(server.process)
-            raise ServerFailed(f"{server.name} did not answer within {timeout:g} s:\n{server.tail()}")
-        time.sleep(0.1)
-    return time.monotonic() - start
+        return ready()
+
+    try:
+        wait_until(up, f"{server.name} answering at {server.endpoint}", limit)
+    except NeverHappened as exc:
+        stop_process(server.process)
+        raise ServerFailed(f"{exc}\n{server.tail()}") from None
 
 
 def launch(name: str, args: list[str], workdir: Path, endpoint: str) -> Server:
@@ -122,7 +125,7 @@ def launch(name: str, args: list[str], workdir: Path, endpoint: str) -> Server:
     with log.open("ab") as out:
         process = subprocess.Popen(args, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     server = Server(name, endpoint, process, log)
-    wait_until(lambda: answers(endpoint), server)
+    wait_for(server, lambda: answers(endpoint))
     return server
 
 

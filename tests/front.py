@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from .backends import free_port, stop_process
+from .polling import LIMIT as HANG
+from .polling import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Building the app validates the data (a recorded result makes it quick); allow a slow shared machine.
@@ -19,19 +21,18 @@ START_TIMEOUT = 120.0
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> None:
-    """Return once something answers HTTP on `port`; raise if the process exits or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Return once something answers HTTP on `port`; raise if the process exits or it never does."""
+
+    def answers() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"oms-ld serve exited with {process.returncode}")
         try:
             status, _ = exchange(port, b"GET /static/style.css HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 2)
-            if status:
-                return
         except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"oms-ld serve did not answer on port {port} within {timeout:g} s")
+            return False
+        return bool(status)
+
+    wait_until(answers, f"oms-ld serve answering HTTP on port {port}", timeout, every=0.3)
 
 
 @contextlib.contextmanager
@@ -51,20 +52,18 @@ def served(*args: str, env: dict[str, str] | None = None) -> Iterator[int]:
             process.stderr.close()
 
 
-def read_response(sock: socket.socket, timeout: float, *, head: bool = False) -> tuple[int, bytes]:
-    """Read until a whole answer came, the server closed or `timeout`; the status (0 if none) and the bytes.
+def read_response(sock: socket.socket, timeout: float = HANG, *, head: bool = False) -> tuple[int, bytes]:
+    """Read until a whole answer came or the server closed; the status (0 if none) and the bytes.
 
     `head`: the request was HEAD, so the answer has no body whatever its Content-Length. Interim
     (1xx) answers are skipped.
 
-    Raises TimeoutError when the server neither answered nor closed within `timeout`.
+    Raises TimeoutError when the server sent nothing for `timeout` seconds and had not answered.
     """
     sock.settimeout(timeout)
     data = b""
-    deadline = time.monotonic() + timeout
     while True:
         try:
-            sock.settimeout(max(0.01, deadline - time.monotonic()))
             chunk = sock.recv(65536)
         except ConnectionResetError:
             break
@@ -79,21 +78,53 @@ def read_response(sock: socket.socket, timeout: float, *, head: bool = False) ->
             data = data.partition(b"\r\n\r\n")[2]
         if b"\r\n\r\n" in data and (head or _complete(data)):
             break
-    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") and data.count(b" ") >= 1 else 0
-    return status, data
+    return _status(data), data
+
+
+def read_until_closed(sock: socket.socket, what: str, timeout: float = HANG) -> tuple[int, bytes]:
+    """Read until the server closes the connection: the status of what it sent first (0 if none), every byte.
+
+    Fails naming `what` when the server neither sent nor closed anything for `timeout` seconds.
+    """
+    sock.settimeout(timeout)
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        except TimeoutError:
+            raise AssertionError(f"the server did not close {what} in {timeout:g} s; it sent {data[:200]!r}") from None
+        if not chunk:
+            break
+        data += chunk
+    return _status(data), data
+
+
+def is_open(sock: socket.socket) -> bool:
+    """Whether the server has neither sent anything on `sock` nor closed it, looking without waiting."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLPRI)
+    return not poller.poll(0)  # readable: bytes came, or the end of the stream (a close or a reset)
+
+
+def _status(data: bytes) -> int:
+    return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") and data.count(b" ") >= 1 else 0
 
 
 def _complete(data: bytes) -> bool:
-    """True when `data` holds a whole response with a Content-Length."""
+    """True when `data` holds a whole response framed by its Content-Length or chunked coding."""
     head, _, body = data.partition(b"\r\n\r\n")
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             return len(body) >= int(value.strip() or b"0")
+        if name.strip().lower() == b"transfer-encoding" and value.strip().lower() == b"chunked":
+            return body.endswith(b"0\r\n\r\n")
     return False
 
 
-def exchange(port: int, request: bytes, timeout: float = 5.0, *, half_close: bool = False) -> tuple[int, bytes]:
+def exchange(port: int, request: bytes, timeout: float = HANG, *, half_close: bool = False) -> tuple[int, bytes]:
     """Send raw `request` on a new connection and read the answer (see `read_response`)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         try:

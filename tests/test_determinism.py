@@ -14,7 +14,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from oms_ld.rdf.formats import RDF_FORMATS
 from oms_ld.web.downloads import CATALOG_FORMATS, VOID_FORMATS
 
 from .conftest import ROOT
+from .polling import wait_until
 
 DOCUMENTS = ["node-city/uppsala", "place/uppsala", "strategy/oms-2050", "region/stockholm", "county/gavleborgs-lan"]
 GRAPH_NAMES = ("data", "ontology", "shapes")
@@ -92,16 +92,18 @@ def fetch_all(cache: Path, seed: str, log: Path) -> dict[str, tuple[str, str]]:
     with log.open("wb") as out:
         server = subprocess.Popen(command, env=environment(cache, seed), cwd=ROOT, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
+
+    def started() -> bool:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}: {log.read_text()[-2000:]}")
+        try:
+            get(base + "/sparql?query=ASK%7B%7D")
+        except (urllib.error.URLError, ConnectionError):
+            return False
+        return True
+
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                get(base + "/sparql?query=ASK%7B%7D")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}") from None
-                time.sleep(0.1)
+        wait_until(started, f"the server answering on port {port}", 120, detail=lambda: log.read_text()[-2000:])
         answers = {}
         for path in paths():
             body, etag = get(base + path)

@@ -1,7 +1,9 @@
 """The shipped front (`oms-ld serve`): slow and idle clients hold no Python thread, bad framing gets a 4xx.
 
 Every test talks to a real `python -m oms_ld serve` subprocess over loopback, with raw sockets where
-the request must be malformed, and every wait is bounded.
+the request must be malformed. Nothing is timed: "does not block others" is an answer that comes while
+the slow connections are still open (the server has not yet cut them off at its limits), "is cut off"
+is the server closing the connection, and a hang is the client's own generous timeout running out.
 """
 
 from __future__ import annotations
@@ -22,10 +24,9 @@ import pytest
 from oms_ld.server import BODY_TIMEOUT, HEADER_TIMEOUT
 
 from .backends import free_port
-from .front import ROOT, exchange, read_response, served
+from .front import HANG, ROOT, exchange, is_open, read_response, read_until_closed, served
 
-#: What a normal client must get within, while the attack runs.
-PROMPT = 1.0
+AT_HEADER_TIMEOUT = f"at the header timeout ({HEADER_TIMEOUT:g} s)"
 #: Pages a normal client asks for during the attacks.
 NORMAL = ("/", "/sparql?query=ASK%7B%7D")
 
@@ -36,17 +37,28 @@ def port() -> Iterator[int]:
         yield port
 
 
-def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, float]:
-    """GET `path` on a fresh connection; the status and the seconds it took."""
-    started = time.monotonic()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+def get(port: int, path: str) -> int:
+    """GET `path` on a fresh connection: the status (a hang fails at the client's timeout, HANG)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG)
     try:
         conn.request("GET", path, headers={"Accept": "application/sparql-results+json, text/html;q=0.9"})
         response = conn.getresponse()
         response.read()
-        return response.status, time.monotonic() - started
+        return response.status
     finally:
         conn.close()
+
+
+def answered_while_open(port: int, attackers: list[socket.socket], what: str) -> None:
+    """Each normal page answers 200 while every attacking connection is still open.
+
+    The server cuts the attackers off at its header or body timeout; a page that had to wait for a
+    thread or a slot they held would come only after that, when some of them are closed.
+    """
+    for path in NORMAL:
+        assert get(port, path) == 200, path
+        closed = sum(not is_open(sock) for sock in attackers)
+        assert not closed, f"{path} was answered only after the server cut off {closed} of {len(attackers)} {what}"
 
 
 class Trickle:
@@ -54,9 +66,7 @@ class Trickle:
 
     def __init__(self, port: int, count: int, start: bytes, rest: bytes, interval: float = 0.5) -> None:
         self.socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)]
-        self.closed_after: list[float] = []
         self._stop = threading.Event()
-        self._started = time.monotonic()
         for sock in self.socks:
             sock.sendall(start)
         self._thread = threading.Thread(target=self._run, args=(rest, interval), daemon=True)
@@ -71,7 +81,6 @@ class Trickle:
                 try:
                     sock.sendall(bytes([byte]))
                 except OSError:  # the server cut it off
-                    self.closed_after.append(time.monotonic() - self._started)
                     live.remove(sock)
 
     def close(self) -> None:
@@ -91,21 +100,19 @@ def test_trickled_headers_and_idle_connections_do_not_block_others() -> None:
         idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(8)]
         try:
             time.sleep(1.0)  # let them all be accepted and started
-            for _ in range(3):
-                for path in NORMAL:
-                    status, took = get(port, path)
-                    assert status == 200 and took < PROMPT, (path, status, took)
+            answered_while_open(port, trickle.socks + idle, "trickling or idle connections")
+            for _ in range(2):
+                assert all(get(port, path) == 200 for path in NORMAL)
             for sock in idle:
-                status, data = read_response(sock, HEADER_TIMEOUT + 5)
+                status, data = read_until_closed(sock, f"an idle connection {AT_HEADER_TIMEOUT}")
                 assert status in (0, 408), data[:200]
-            deadline = time.monotonic() + 5
-            while len(trickle.closed_after) < 16 and time.monotonic() < deadline:
-                time.sleep(0.2)
+            for sock in trickle.socks:  # still trickling: only the server's header timeout ends them
+                status, data = read_until_closed(sock, f"a connection trickling its headers {AT_HEADER_TIMEOUT}")
+                assert status in (0, 408), data[:200]
         finally:
             trickle.close()
             for sock in idle:
                 sock.close()
-        assert len(trickle.closed_after) == 16 and max(trickle.closed_after) < HEADER_TIMEOUT + 5
 
 
 def test_hundreds_of_half_sent_requests_do_not_fill_the_workers(port: int) -> None:
@@ -115,9 +122,7 @@ def test_hundreds_of_half_sent_requests_do_not_fill_the_workers(port: int) -> No
         for sock in socks:
             sock.sendall(b"GET / HTTP/1.1\r\n")
         time.sleep(0.5)
-        for path in NORMAL:
-            status, took = get(port, path)
-            assert status == 200 and took < PROMPT, (path, status, took)
+        answered_while_open(port, socks, "half-sent requests")
     finally:
         for sock in socks:
             sock.close()
@@ -128,18 +133,17 @@ def test_idle_and_stalled_connections_are_closed_at_the_header_timeout(port: int
     """Nothing sent, a request that stops mid-head, a keep-alive connection after its answer."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(sent)
-        started = time.monotonic()
         if sent.endswith(b"\r\n\r\n"):
-            assert read_response(sock, 5)[0] == 200
-        status, data = read_response(sock, HEADER_TIMEOUT + 5)
-        assert status in (0, 408) and time.monotonic() - started < HEADER_TIMEOUT + 5, data[:200]
+            assert read_response(sock)[0] == 200
+        # Nothing more is sent: only the server's header timeout closes it (else the read times out at HANG).
+        status, data = read_until_closed(sock, f"a connection that sent {sent!r} {AT_HEADER_TIMEOUT}")
+        assert status in (0, 408), data[:200]
 
 
 def test_slow_post_bodies_do_not_block_others_and_are_cut_off(port: int) -> None:
     head = (b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             b"Content-Length: 1000\r\n\r\nquery=")  # fmt: skip
     socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(16)]
-    started = time.monotonic()
     try:
         for sock in socks:
             sock.sendall(head)
@@ -153,18 +157,16 @@ def test_slow_post_bodies_do_not_block_others_and_are_cut_off(port: int) -> None
 
         threading.Thread(target=dribble, daemon=True).start()
         time.sleep(1.0)
-        for _ in range(3):
-            for path in NORMAL:
-                status, took = get(port, path)
-                assert status == 200 and took < PROMPT, (path, status, took)
-        for sock in socks:
-            status, data = read_response(sock, BODY_TIMEOUT + 5)
+        answered_while_open(port, socks, "slow POST bodies")
+        for _ in range(2):
+            assert all(get(port, path) == 200 for path in NORMAL)
+        for sock in socks:  # still dribbling (2 bytes a second of 994): only the body timeout ends them
+            status, data = read_until_closed(sock, f"a slow POST body at the body timeout ({BODY_TIMEOUT:g} s)")
             assert status == 408 or (status == 0 and not data), data[:200]
         stop.set()
     finally:
         for sock in socks:
             sock.close()
-    assert time.monotonic() - started < BODY_TIMEOUT + 5
 
 
 POST_DIRECT = b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
@@ -210,21 +212,20 @@ BAD: dict[str, bytes] = {
 
 @pytest.mark.parametrize("request_bytes", BAD.values(), ids=BAD)
 def test_bad_input_gets_a_4xx_or_a_close_never_a_5xx_or_a_hang(port: int, request_bytes: bytes) -> None:
-    started = time.monotonic()
-    status, data = exchange(port, request_bytes, timeout=5.0)
-    assert status == 0 or 400 <= status < 500, data[:300]
-    assert time.monotonic() - started < 5.0
+    """Judged on what was sent: never a 408, which would mean the server waited for more instead."""
+    status, data = exchange(port, request_bytes)  # a hang: TimeoutError at HANG
+    assert status == 0 or (400 <= status < 500 and status != 408), data[:300]
 
 
 def test_a_body_shorter_than_its_length_is_cut_at_the_body_timeout(port: int) -> None:
-    started = time.monotonic()
-    status, data = exchange(port, POST_DIRECT + b"Content-Length: 100\r\n\r\nASK{}", timeout=BODY_TIMEOUT + 5)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(POST_DIRECT + b"Content-Length: 100\r\n\r\nASK{}")
+        status, data = read_until_closed(sock, f"a body 95 bytes short at the body timeout ({BODY_TIMEOUT:g} s)")
     assert status in (0, 408), data[:300]
-    assert time.monotonic() - started < BODY_TIMEOUT + 5
 
 
 def test_a_body_that_ends_early_is_a_400(port: int) -> None:
-    status, data = exchange(port, POST_DIRECT + b"Content-Length: 100\r\n\r\nASK{}", timeout=5.0, half_close=True)
+    status, data = exchange(port, POST_DIRECT + b"Content-Length: 100\r\n\r\nASK{}", half_close=True)
     assert status in (0, 400), data[:300]
 
 
@@ -268,12 +269,10 @@ def test_a_busy_port_is_one_line_and_exit_1() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(1)
-        started = time.monotonic()
-        result = serve_command(sock.getsockname()[1], {})
+        result = serve_command(sock.getsockname()[1], {})  # a hang: TimeoutExpired
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "in use" in lines[0], result.stderr
-    assert time.monotonic() - started < 30
 
 
 def test_data_that_does_not_conform_exits_1_without_serving(tmp_path: Path) -> None:
@@ -342,8 +341,14 @@ def test_requests_over_the_queue_limit_get_503_at_once() -> None:
         # Not __rsgi_init__: it also registers the worker's at-fork hook, which is not for pytest's process.
         front._pool = ThreadPoolExecutor(1)
         tasks = [asyncio.create_task(front(_Scope(), _Proto(statuses))) for _ in range(5)]
-        await asyncio.sleep(0.3)
-        assert statuses == [503, 503, 503]  # at once, while two wait
+
+        async def three_answered() -> None:
+            while len(statuses) < 3:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(three_answered(), HANG)
+        assert statuses == [503, 503, 503]  # at once: the app has not been released, two still wait
+        assert sum(not task.done() for task in tasks) == 2
         release.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 5)
         front.__rsgi_del__(asyncio.get_running_loop())
@@ -355,4 +360,4 @@ def test_requests_over_the_queue_limit_get_503_at_once() -> None:
 def test_workers_and_threads_options_still_work() -> None:
     with served("--workers", "1", "--threads", "2") as port:
         for path in NORMAL:
-            assert get(port, path)[0] == 200
+            assert get(port, path) == 200

@@ -12,21 +12,18 @@ from __future__ import annotations
 import http.client
 import os
 import random
-import time
 from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 
-from .front import exchange, served
+from .front import HANG, exchange, served
 
 SEED = int(os.environ.get("OMS_LD_FUZZ_SEED", "20261201"))
+#: Every request is sent, whatever the machine's speed: the same seed is the same run.
 HTTP_REQUESTS = 3000
 RAW_REQUESTS = 1500
-#: The whole run stops here even if not every request was sent (it must still have sent most).
-BUDGET = 50.0
-RAW_TIMEOUT = 5.0
 
 TYPES = ["collaboration", "region", "organization", "county", "municipality", "place", "node-city", "strategy",
          "report", "partner-region", "topic", "scheme", "nope", "", "NODE-CITY"]  # fmt: skip
@@ -168,13 +165,10 @@ def port() -> Iterator[int]:
 
 def test_fuzzed_requests_never_get_an_unexpected_5xx_or_hang(port: int) -> None:
     rng = random.Random(SEED)
-    deadline = time.monotonic() + BUDGET
     statuses: Counter[int] = Counter()
     failures: list[str] = []
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=RAW_TIMEOUT)
-    http_sent = 0
-    while http_sent < HTTP_REQUESTS and time.monotonic() < deadline:
-        http_sent += 1
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG)  # a hang: no answer in HANG seconds
+    for _ in range(HTTP_REQUESTS):
         method, target, headers, body = build(rng)
         try:
             conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
@@ -198,12 +192,10 @@ def test_fuzzed_requests_never_get_an_unexpected_5xx_or_hang(port: int) -> None:
         if status >= 500 and status != 503:
             failures.append(f"{status}: {method} {target} {headers} {body[:100]!r}")
     conn.close()
-    raw_sent = 0
-    while raw_sent < RAW_REQUESTS and time.monotonic() < deadline:
-        raw_sent += 1
+    for _ in range(RAW_REQUESTS):
         request = mutate(rng, raw_bytes(*build(rng)))
         try:
-            status, answer = exchange(port, request, RAW_TIMEOUT, half_close=True)
+            status, answer = exchange(port, request, half_close=True)
         except TimeoutError:
             failures.append(f"hang: {request[:300]!r}")
             continue
@@ -212,7 +204,6 @@ def test_fuzzed_requests_never_get_an_unexpected_5xx_or_hang(port: int) -> None:
         statuses[status] += 1
         if status >= 500 and status != 503:
             failures.append(f"{status}: {request[:300]!r} -> {answer[:300]!r}")
-    summary = f"seed {SEED}: {http_sent} http.client + {raw_sent} raw requests, statuses {sorted(statuses.items())}"
+    summary = f"seed {SEED}: {HTTP_REQUESTS} http.client + {RAW_REQUESTS} raw, statuses {sorted(statuses.items())}"
     assert not failures, summary + "\n" + "\n".join(failures[:20])
-    assert http_sent + raw_sent >= (HTTP_REQUESTS + RAW_REQUESTS) // 2, "too slow: " + summary
     print(summary)

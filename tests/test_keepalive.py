@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .backends import ROOT, Server, free_port, stop_process, wait_until
+from .backends import ROOT, Server, free_port, stop_process, wait_for
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 HEAD = b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -56,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Serv
     base = f"http://127.0.0.1:{port}"
     running = Server("oms-ld serve", base + "/sparql", process, Path(log))
     try:
-        wait_until(lambda: status(base + "/sparql?query=ASK%7B%7D") == 200, running, timeout=120)
+        wait_for(running, lambda: status(base + "/sparql?query=ASK%7B%7D") == 200, 120)
         yield base, running
     finally:
         stop_process(process)

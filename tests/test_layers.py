@@ -124,3 +124,82 @@ def test_modules_stay_small(name: str) -> None:
 
 def test_the_layering_test_sees_function_local_imports() -> None:
     assert "oms_ld.web" in imports("oms_ld.app")  # imported inside create_app
+
+
+# --- Tests do not time anything: a result that depends on the machine's speed is no result.
+
+TESTS = ROOT / "tests"
+#: The clocks of the `time` module: code that reads one is measuring a duration.
+CLOCKS = {f"{name}{ns}" for name in ("monotonic", "perf_counter", "time", "process_time", "thread_time",
+                                     "clock_gettime") for ns in ("", "_ns")}  # fmt: skip
+#: The one place that may read a clock: the polling helper, to bound how long it waits (not to time a result).
+CLOCK_ALLOWED = ("tests/polling.py", "wait_until")
+
+
+def _name(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def clock_reads(source: str) -> list[tuple[int, str, str]]:
+    """Every use of a clock in `source`, by the grammar: (line, outermost function or "", the clock).
+
+    Sees `time.monotonic()`, `import time as t; t.perf_counter`, `from time import monotonic as m`
+    (the import itself counts) and a clock passed around uncalled (`clock = time.time`).
+    """
+    tree = ast.parse(source)
+    modules: set[str] = set()  # names bound to the time module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.asname or alias.name for alias in node.names if alias.name == "time")
+    found: list[tuple[int, str, str]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = function
+            if not function and isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                inner = child.name
+            if isinstance(child, ast.ImportFrom) and child.module == "time" and not child.level:
+                found.extend((child.lineno, inner, a.name) for a in child.names if a.name in CLOCKS or a.name == "*")
+            elif isinstance(child, ast.Attribute) and child.attr in CLOCKS and _name(child.value) in modules:
+                found.append((child.lineno, inner, child.attr))  # time.monotonic, t.perf_counter
+            visit(child, inner)
+
+    visit(tree, "")
+    return found
+
+
+def test_nothing_in_tests_reads_a_clock() -> None:
+    """Issue #12: nothing in tests/ times anything. Waits go through tests/polling.py's wait_until."""
+    offenders = []
+    for path in sorted(TESTS.rglob("*.py")):
+        where = path.relative_to(ROOT).as_posix()
+        for line, function, clock in clock_reads(path.read_text(encoding="utf-8")):
+            if (where, function) != CLOCK_ALLOWED:
+                offenders.append(f"{where}:{line} ({function or 'module level'}) reads time.{clock}")
+    assert not offenders, "tests must not time anything; poll with tests.polling.wait_until:\n" + "\n".join(offenders)
+
+
+def test_the_clock_check_sees_every_way_to_read_a_clock() -> None:
+    source = """
+import time
+import time as t
+from time import monotonic as m, sleep
+from time import perf_counter_ns
+
+def f():
+    import time as clock
+    started = time.monotonic()
+    clock.process_time()
+    now = t.time
+    time.sleep(0.1)
+    def inner():
+        return time.perf_counter()
+    return m() - started
+"""
+    assert sorted(clock_reads(source)) == [
+        (4, "", "monotonic"), (5, "", "perf_counter_ns"), (9, "f", "monotonic"), (10, "f", "process_time"),
+        (11, "f", "time"), (14, "f", "perf_counter"),
+    ]  # fmt: skip
+    polling = TESTS / "polling.py"
+    reads = clock_reads(polling.read_text(encoding="utf-8"))
+    assert reads and {function for _, function, _ in reads} == {CLOCK_ALLOWED[1]}  # the helper is seen, and allowed

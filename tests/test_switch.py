@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +25,7 @@ from oms_ld.publishing.release import CURRENT, _unused, prune
 
 from .conftest import ROOT
 from .front import served
+from .polling import wait_until
 
 #: Generous: a build validates and compiles the data on a shared machine.
 DEADLINE = 240.0
@@ -89,10 +89,7 @@ class Client(threading.Thread):
 
 
 def poll(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {DEADLINE:g} s: {what}"
-        time.sleep(0.2)
+    wait_until(condition, what, DEADLINE, every=0.2)
 
 
 def build(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

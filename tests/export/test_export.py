@@ -12,7 +12,6 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from oms_ld.rdf.formats import ALIASES, BY_MIME
 from oms_ld.web.representations import DOC_FORMATS
 
 from ..conftest import FIXTURES, need
+from ..polling import wait_until
 from ..web.test_conneg import CHROME, COMUNICA, DOCUMENT_CASES, FIREFOX, RAPPER, RDFLIB, SPARQLWRAPPER_RDFXML
 
 ACCEPTS = (None, FIREFOX, CHROME, RDFLIB, RAPPER, COMUNICA, SPARQLWRAPPER_RDFXML, "text/turtle", "application/ld+json")
@@ -121,18 +121,18 @@ def nginx(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ngin
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+    def listening() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"nginx exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return False
+        return True
+
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"nginx exited: {process.stderr.read().decode() if process.stderr else ''}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("nginx did not listen within 10 s")
-                time.sleep(0.05)
+        wait_until(listening, f"nginx listening on 127.0.0.1:{port}", every=0.05)
         yield Nginx(port, summary.root)
     finally:
         process.terminate()

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from ..conftest import ROOT
 from ..live import chromium, serve
+from ..polling import wait_until
 
 OUT = ROOT / "docs" / "screenshots"
 COUNTIES = ("SELECT ?county ?name ?code WHERE { ?county a <https://w3id.org/oms-ld/def/oms#County> ; "
@@ -46,9 +47,8 @@ SIZES = ((1280, 900), (390, 844))
 
 def shoot(driver: Any, url: str, ready: str, scroll_to: str, path: Path) -> None:
     driver.get(url)
-    end = time.monotonic() + 15
-    while ready and not driver.execute_script(f"return {ready}") and time.monotonic() < end:
-        time.sleep(0.1)
+    if ready:  # a screenshot of a page that never got ready would be wrong: fail instead
+        wait_until(lambda: driver.execute_script(f"return {ready}"), f"{url} ready ({ready})", 15)
     if scroll_to:
         driver.execute_script("const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView()", scroll_to)
     time.sleep(0.2)

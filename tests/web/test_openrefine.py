@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import requests
 
 from ..conftest import BASE, need
 from ..live import serve
+from ..polling import wait_until
 
 REFINE = Path("/usr/share/openrefine/refine")
 OMS, ID = BASE + "def/oms#", BASE + "id/"
@@ -67,16 +67,19 @@ def refine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env={**os.environ, "no_proxy": "127.0.0.1,localhost"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+
+    def started() -> bool:
+        if proc.poll() is not None:
+            pytest.fail(f"OpenRefine exited with {proc.returncode}: {(workspace / 'refine.log').read_text()[-2000:]}")
+        try:
+            requests.get(f"{url}/command/core/get-csrf-token", timeout=2).raise_for_status()
+        except requests.RequestException:
+            return False
+        return True
+
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                requests.get(f"{url}/command/core/get-csrf-token", timeout=2).raise_for_status()
-                break
-            except requests.RequestException:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"OpenRefine did not start: {(workspace / 'refine.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+        wait_until(started, "OpenRefine to start", 90, every=0.5,
+                   detail=lambda: (workspace / "refine.log").read_text()[-2000:])  # fmt: skip
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -131,12 +134,7 @@ def reconcile_column(refine: str, project: str, column: str, service: str, type_
         timeout=30,
     )
     assert response.json().get("code") in ("ok", "pending"), response.text
-    deadline = time.monotonic() + 60
-    while requests.get(f"{refine}/command/core/get-processes", params={"project": project}, timeout=10).json()[
-        "processes"
-    ]:
-        assert time.monotonic() < deadline, "OpenRefine's reconciliation did not finish"
-        time.sleep(0.3)
+    wait(refine, project, "OpenRefine's reconciliation to finish")
 
 
 def matched(refine: str, project: str) -> list[list[Any]]:
@@ -156,13 +154,12 @@ def matched(refine: str, project: str) -> list[list[Any]]:
     return table
 
 
-def wait(refine: str, project: str) -> None:
-    deadline = time.monotonic() + 60
-    while requests.get(f"{refine}/command/core/get-processes", params={"project": project}, timeout=10).json()[
-        "processes"
-    ]:
-        assert time.monotonic() < deadline, "OpenRefine's long-running operation did not finish"
-        time.sleep(0.3)
+def wait(refine: str, project: str, what: str = "OpenRefine's long-running operation to finish") -> None:
+    def idle() -> bool:
+        answer = requests.get(f"{refine}/command/core/get-processes", params={"project": project}, timeout=10)
+        return not answer.json()["processes"]
+
+    wait_until(idle, what, every=0.3)
 
 
 def extend_column(refine: str, project: str, column: str, service: str, properties: list[dict[str, str]]) -> None:

@@ -12,8 +12,7 @@ import hashlib
 import json
 import re
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -26,6 +25,7 @@ from oms_ld.publishing.examples import load_examples
 
 from ..conftest import ROOT, URIS
 from ..live import chromium
+from ..polling import wait_until
 
 VENDOR = ROOT / "oms_ld" / "web" / "static" / "vendor" / "yasgui"
 EXAMPLES = load_examples(Settings().queries_dir)
@@ -169,25 +169,15 @@ class Traffic:
         return [u for u in self.urls if urlsplit(u).scheme in network and urlsplit(u).hostname != "127.0.0.1"]
 
 
-def wait(condition: Callable[[], Any], what: str, timeout: float = 15) -> Any:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def editor_text(driver: Any) -> str:
     return str(driver.execute_script("return window.omsYasgui.getTab().getQuery()"))
 
 
 def open_query_page(driver: Any, url: str) -> None:
     driver.get(url)
-    wait(lambda: driver.execute_script("return document.documentElement.classList.contains('yasgui-ready')"),
-         "YASGUI to start")  # fmt: skip
-    wait(lambda: driver.execute_script("return !!document.querySelector('#yasgui .CodeMirror')"), "the editor")
+    ready = "return document.documentElement.classList.contains('yasgui-ready')"
+    wait_until(lambda: driver.execute_script(ready), "YASGUI to start")
+    wait_until(lambda: driver.execute_script("return !!document.querySelector('#yasgui .CodeMirror')"), "the editor")
 
 
 def result_rows(driver: Any) -> int:
@@ -211,7 +201,7 @@ def test_query_page_in_chromium_runs_examples_and_stays_on_our_host(browser: Any
     button.click()
     assert editor_text(browser) == counties.query
     browser.find_element(By.CSS_SELECTOR, "#yasgui .yasqe_queryButton").click()
-    wait(lambda: result_rows(browser) >= 7, "the results table")
+    wait_until(lambda: result_rows(browser) >= 7, "the results table")
     table = browser.find_element(By.CSS_SELECTOR, "#yasgui .yasr table.dataTable")
     assert "SE-AB" in table.text and "Stockholms län" in table.text
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -226,7 +216,7 @@ def test_query_page_in_chromium_runs_examples_and_stays_on_our_host(browser: Any
     assert parse_qs(urlsplit(link).query)["query"] == [counties.query]
     assert browser.execute_script("return window.omsYasgui.getTab().getShareableLink()") == link
     browser.find_element(By.ID, "permalink").click()
-    wait(lambda: browser.find_element(By.ID, "permalink-status").text, "the copy message")
+    wait_until(lambda: browser.find_element(By.ID, "permalink-status").text, "the copy message")
     assert browser.current_url == server + "/sparql?lang=en"
     open_query_page(browser, link)
     assert editor_text(browser) == counties.query
@@ -237,7 +227,7 @@ def test_query_page_in_chromium_runs_examples_and_stays_on_our_host(browser: Any
     browser.find_element(By.CSS_SELECTOR, "#yasgui .yasqe_queryButton").click()
     # External IRIs show the name we know for them; the IRI is the link and its title.
     area = "#yasgui .yasr a.iri[href='https://schema.org/AdministrativeArea'][title='https://schema.org/AdministrativeArea']"
-    wait(lambda: browser.find_elements(By.CSS_SELECTOR, area), "the CONSTRUCT result")
+    wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, area), "the CONSTRUCT result")
     completions = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "Promise.resolve(window.omsYasgui.getTab().getYasqe().autocompleters.localPrefixes.getCompletions("
@@ -271,7 +261,7 @@ def test_query_page_without_javascript_runs_the_plain_form(server: str, tmp_path
         textarea.clear()
         textarea.send_keys("SELECT ?code { ?c <https://w3id.org/oms-ld/def/oms#countyCode> ?code } ORDER BY ?code")
         form.find_element(By.CSS_SELECTOR, "button[name='run']").click()
-        wait(lambda: driver.find_elements(By.CSS_SELECTOR, "#server-results table tbody tr"), "the results")
+        wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#server-results table tbody tr"), "the results")
         cells = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#server-results tbody td")]
         assert cells == ["01", "03", "04", "05", "18", "19", "21"]
         example = driver.find_element(By.CSS_SELECTOR, "a.open")
