@@ -22,20 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import io
 import logging
-import socket
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from .app import create_app
-from .errors import ConfigError
-from .web import App, site_of
-from .web.memo import Memo
+from ..web.memo import Memo
+from .files import FileAnswer, FileChunks, file_answer
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +125,7 @@ class RsgiFront:
             answer = _plain(500, "Internal Server Error")
         finally:
             self._queued -= 1
-        if isinstance(answer, _File):
+        if isinstance(answer, FileAnswer):
             with contextlib.suppress(RuntimeError):  # granian's ProtocolClosed: the client has gone
                 if answer.end is None:
                     proto.response_file(answer.status, answer.headers, answer.path)
@@ -235,7 +230,7 @@ class RsgiFront:
             raise _Refused(400, "Bad Request: the request target names another host than Host")
         return environ
 
-    def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | _File:
+    def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | FileAnswer:
         """Run the WSGI app on one request (in a pool thread): its status, headers and whole body, or
         for a file the app sends (a dump, a big graph file) the file for granian to send."""
         started: list[Any] = []
@@ -245,15 +240,15 @@ class RsgiFront:
             started[:] = [int(status.split(" ", 1)[0]), headers]
             return lambda data: None  # write() is not used by Flask
 
-        def file_wrapper(file: Any, buffer_size: int = 8192) -> _FileChunks:
+        def file_wrapper(file: Any, buffer_size: int = 8192) -> FileChunks:
             if isinstance(getattr(file, "name", None), str):
                 files.append(file.name)
-            return _FileChunks(file, buffer_size)
+            return FileChunks(file, buffer_size)
 
         environ["wsgi.file_wrapper"] = file_wrapper
         result = self.app(environ, start_response)
         try:
-            sent = _file(started[0], started[1], files) if environ["REQUEST_METHOD"] != "HEAD" else None
+            sent = file_answer(started[0], started[1], files) if environ["REQUEST_METHOD"] != "HEAD" else None
             if sent is not None:
                 return sent
             return started[0], started[1], b"".join(result)
@@ -261,64 +256,6 @@ class RsgiFront:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-
-
-class _FileChunks:
-    """PEP 3333's `wsgi.file_wrapper`: a file read in pieces (seekable, for the app's range answers)."""
-
-    def __init__(self, file: Any, size: int) -> None:
-        self.file = file
-        self.size = size
-
-    def __iter__(self) -> _FileChunks:
-        return self
-
-    def __next__(self) -> bytes:
-        data: bytes = self.file.read(self.size)
-        if not data:
-            raise StopIteration
-        return data
-
-    def seekable(self) -> bool:
-        return bool(self.file.seekable())
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return int(self.file.seek(offset, whence))
-
-    def tell(self) -> int:
-        return int(self.file.tell())
-
-    def close(self) -> None:
-        self.file.close()
-
-
-@dataclass(frozen=True)
-class _File:
-    """An answer whose body is (a range of) a file: granian reads and sends it in pieces, so that a slow
-    reader of a dump holds a few pieces in the worker, not the whole file (werkzeug's file wrapper,
-    joined, held a whole dump per download: 150 MB each at 1M triples). The path was the app's answer
-    an instant ago: a release is only deleted once no process holds it, well after that."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    path: str
-    start: int = 0
-    end: int | None = None
-
-
-def _file(status: int, headers: list[tuple[str, str]], files: list[str]) -> _File | None:
-    """The file answer when the app's body is one whole file (200) or one range of it (206)."""
-    if len(files) != 1 or status not in (200, 206):
-        return None
-    if status == 200:
-        return _File(status, headers, files[0])
-    found = next((value for name, value in headers if name.lower() == "content-range"), "")
-    unit, _, spec = found.partition(" ")
-    first, _, rest = spec.partition("-")
-    last = rest.partition("/")[0]
-    if unit != "bytes" or not first.isdigit() or not last.isdigit():
-        return None
-    return _File(status, headers, files[0], int(first), int(last) + 1)
 
 
 def _settle(done: asyncio.Future[Any], answer: Any, error: BaseException | None) -> None:
@@ -329,50 +266,3 @@ def _settle(done: asyncio.Future[Any], answer: Any, error: BaseException | None)
         done.set_exception(error)
     else:
         done.set_result(answer)
-
-
-def check_port(host: str, port: int) -> None:
-    """Fail now, with one line, when the address is taken (granian would only log and retry per worker)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            why = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-            raise ConfigError(f"cannot listen on {host}:{port}: {why}") from exc
-
-
-def run(*, host: str, port: int, workers: int, threads: int, access_log: bool = True) -> None:
-    """Build the app (raising if the data does not validate) and serve it until interrupted.
-
-    `access_log` logs every request to stdout; under heavy load that costs throughput.
-    """
-    from granian.constants import HTTPModes, Interfaces
-    from granian.http import HTTP1Settings
-    from granian.server import Server
-
-    if not logging.getLogger().handlers:  # the app's own log lines (store failures with their reference)
-        logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
-    check_port(host, port)
-    app: App = create_app()
-    check_port(host, port)  # again: building a big app takes a while
-    settings = site_of(app).settings
-    memo = Memo(settings.front_memo_bytes, lambda: site_of(app)) if settings.front_memo_bytes else None
-    front = RsgiFront(app.wsgi_app, threads=threads, max_body=settings.max_request_bytes, memo=memo)
-    server = Server(
-        "oms_ld",  # a label only: the target is `front`, handed over by the loader below
-        address=host,
-        port=port,
-        interface=Interfaces.RSGI,
-        workers=workers,
-        blocking_threads=1,  # the worker's event loop; the app runs on `threads` threads of its own
-        backpressure=BACKPRESSURE,
-        http=HTTPModes.http1,
-        http1_settings=HTTP1Settings(
-            header_read_timeout=int(HEADER_TIMEOUT * 1000), keep_alive=True, max_buffer_size=MAX_HEAD_BYTES
-        ),
-        log_access=access_log,
-        websockets=False,
-    )
-    server.serve(target_loader=lambda _target: front)
