@@ -122,7 +122,9 @@ class Site:
         names = self._names
         if names is None or names.store is not self.store:  # made again when the site opens another store
             ontology = self.sources.ontology  # small and fixed: parsed once; the data never is
-            names = Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes)
+            external = self.release.manifest.get("external_labels") if self.release is not None else None
+            names = Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes,
+                          external=external)  # fmt: skip
             self._names = names
         return names
 
