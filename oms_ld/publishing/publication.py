@@ -23,7 +23,7 @@ from ..rdf.namespaces import LICENSE
 from ..rdf.serialize import to_rdflib
 from ..rdf.sources import Sources
 from ..rdf.uris import UriPolicy
-from ..store import Store
+from ..store import Store, select_rows
 from .counts import class_counts
 from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumpfiles import write_graph
@@ -225,11 +225,11 @@ class Site:
         number. Both the counts and the kept triples come from the store with bounded answers.
         """
         triples = list(self.store.query(queries.describe(thing)).triples or [])
-        counts = {str(row["q"].value): int(row["n"].value)
-                  for row in self.store.query(queries.incoming_counts(thing)).solutions or []}  # fmt: skip
+        props = sorted(row["q"] for row in select_rows(self.store, queries.incoming_properties(thing)))
+        counted = select_rows(self.store, queries.incoming_counts(thing, props)) if props else []
+        counts = {row["q"]: int(row["n"]) for row in counted}
         if counts:
-            capped = sorted(p for p, n in counts.items() if n > INCOMING_MAX)
-            triples += self.store.query(queries.incoming(thing, capped, INCOMING_MAX)).triples or []
+            triples += self.store.query(queries.incoming(thing, counts, INCOMING_MAX)).triples or []
         # One parse, in the store's order: the HTML lists equally named values in the graph's order.
         graph = to_rdflib(triples, self.uris.prefixes)
         subject = URIRef(thing)

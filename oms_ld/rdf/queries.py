@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 
 from ..errors import InvalidRequest
 from .namespaces import sparql_prologue
@@ -42,19 +42,35 @@ WHERE {{
     )
 
 
-def incoming_counts(iri: str) -> str:
-    """SELECT each property ?q that points at `iri` with how many triples ?x ?q `iri` there are (?n)."""
-    return f"SELECT ?q (COUNT(*) AS ?n) WHERE {{ ?x ?q {iri_ref(iri)} }} GROUP BY ?q ORDER BY ?q"
+def incoming_properties(iri: str) -> str:
+    """SELECT the properties ?q of the triples pointing at `iri` (DISTINCT: one scan, no grouping)."""
+    return f"SELECT DISTINCT ?q WHERE {{ ?x ?q {iri_ref(iri)} }}"
 
 
-def incoming(iri: str, capped: Iterable[str], limit: int) -> str:
-    """CONSTRUCT the triples pointing at `iri`, with their subjects' labels: all of them, except that through
-    each property in `capped` only the first `limit` by subject IRI (the same ones whatever the store's order).
+def incoming_counts(iri: str, props: Sequence[str]) -> str:
+    """SELECT each of `props` (?q) with how many triples ?x ?q `iri` there are (?n).
+
+    One COUNT per property: Oxigraph counts a fixed-property pattern from its index, while GROUP BY ?q
+    over the same triples is twenty times slower (2.5 s for 100 000 in memory).
     """
     s = iri_ref(iri)
-    capped = [iri_ref(p) for p in capped]
-    parts = [f"{{ ?x ?q {s} FILTER(?q NOT IN ({', '.join(capped)})) }}" if capped else f"{{ ?x ?q {s} }}"]
-    parts += [f"{{ SELECT ?x ?q WHERE {{ ?x {p} {s} BIND({p} AS ?q) }} ORDER BY ?x LIMIT {limit} }}" for p in capped]
+    return "SELECT ?q ?n WHERE {\n  " + "\n  UNION ".join(
+        f"{{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ ?x {iri_ref(p)} {s} }} }} BIND({iri_ref(p)} AS ?q) }}" for p in props
+    ) + "\n}"
+
+
+def incoming(iri: str, counts: Mapping[str, int], limit: int) -> str:
+    """CONSTRUCT the triples pointing at `iri`, with their subjects' labels: all of them when no property
+    has more than `limit` (`counts`), else through each property only the first `limit` by subject IRI
+    (the same ones whatever the store's order).
+    """
+    s = iri_ref(iri)
+    if all(n <= limit for n in counts.values()):
+        parts = [f"{{ ?x ?q {s} }}"]
+    else:
+        through = {p: f"?x {iri_ref(p)} {s} BIND({iri_ref(p)} AS ?q)" for p in counts}
+        parts = [f"{{ SELECT ?x ?q WHERE {{ {through[p]} }} ORDER BY ?x LIMIT {limit} }}" if n > limit
+                 else f"{{ {through[p]} }}" for p, n in sorted(counts.items())]  # fmt: skip
     return (
         sparql_prologue("rdfs")
         + f"CONSTRUCT {{ ?x ?q {s} . ?x rdfs:label ?l }}\nWHERE {{\n  "
