@@ -54,9 +54,14 @@ def incoming_counts(iri: str, props: Sequence[str]) -> str:
     over the same triples is twenty times slower (2.5 s for 100 000 in memory).
     """
     s = iri_ref(iri)
-    return "SELECT ?q ?n WHERE {\n  " + "\n  UNION ".join(
-        f"{{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ ?x {iri_ref(p)} {s} }} }} BIND({iri_ref(p)} AS ?q) }}" for p in props
-    ) + "\n}"
+    return (
+        "SELECT ?q ?n WHERE {\n  "
+        + "\n  UNION ".join(
+            f"{{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ ?x {iri_ref(p)} {s} }} }} BIND({iri_ref(p)} AS ?q) }}"
+            for p in props
+        )
+        + "\n}"
+    )
 
 
 def incoming(iri: str, counts: Mapping[str, int], limit: int) -> str:
