@@ -38,6 +38,7 @@ from .dataset import PROFILES, build_metadata
 from .dumps import _DATE, GZIP, LATEST, write_content_dumps
 from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
+from .names import external_labels
 from .release import (
     MANIFEST,
     Release,
@@ -146,6 +147,7 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
                                     "built": datetime.now(UTC).isoformat(timespec="seconds"), "conforms": True,
                                     "versions": versions(), "graph_sizes": sizes, "dumps": entries,
                                     "class_counts": class_counts(view, uris.base, uris.graphs["data"]),
+                                    "external_labels": external_labels(view, uris.graphs["data"], uris.base),
                                     "history": _history(settings, date)}  # fmt: skip
         release = Release(target, manifest)
         started = time.monotonic()

@@ -106,8 +106,11 @@ class Names:
     """One per site: the ontology's labels and hierarchy, and bounded caches of the store's answers."""
 
     def __init__(self, store: Store, data_graph: str, ontology: Graph, base: str, *, max_bytes: int = MAX_BYTES,
-                 prefixes: dict[str, str] | None = None) -> None:  # fmt: skip
+                 prefixes: dict[str, str] | None = None,
+                 external: Sequence[Sequence[str]] | None = None) -> None:  # fmt: skip
         self.store = store
+        #: `external_labels` as the release's build found them (None: asked of the store on first use).
+        self._precomputed = external
         self.data_graph = data_graph
         self.base = base
         self._labels = Labels.from_graphs(ontology, prefixes=prefixes) if prefixes else Labels.from_graphs(ontology)
@@ -207,14 +210,27 @@ class Names:
             if self._external is not None and self._external[0] == self._version:
                 return self._external[1]
         labels = self._labels.copy()
-        props = _each(_LABELS, "?s ?p ?l")
-        base = str(ox.Literal(self.base))
-        query = (f"SELECT ?s ?p ?l WHERE {{ {props} FILTER(isIRI(?s) && isLiteral(?l) "
-                 f"&& !STRSTARTS(STR(?s), {base})) }} ORDER BY ?s ?p ?l LIMIT {EXTERNAL_MAX}")  # fmt: skip
-        for row in self._select(query):
-            term = row["l"]
-            lang = term.language or "" if isinstance(term, ox.Literal) else ""
-            labels.add(row["s"].value, term.value, lang, rank=_LABELS[row["p"].value])
+        found = self._precomputed if self._precomputed is not None else external_labels(self.store, self.data_graph,
+                                                                                          self.base)  # fmt: skip
+        for iri, prop, lang, text in found:
+            labels.add(iri, text, lang, rank=_LABELS[prop])
         with self._lock:
             self._external = (self._version, labels)
         return labels
+
+
+def external_labels(store: Store, data_graph: str, base: str) -> list[list[str]]:
+    """[IRI, label property, language, text] of the data's labels of IRIs outside `base`, at most EXTERNAL_MAX.
+
+    The query reads every label of the data (2 s at 1M triples), so a release computes it once when it is
+    built (`manifest.json` → `external_labels`) and a server reads it from there.
+    """
+    props = _each(_LABELS, "?s ?p ?l")
+    query = (f"SELECT ?s ?p ?l WHERE {{ {props} FILTER(isIRI(?s) && isLiteral(?l) "
+             f"&& !STRSTARTS(STR(?s), {ox.Literal(base)})) }} ORDER BY ?s ?p ?l LIMIT {EXTERNAL_MAX}")  # fmt: skip
+    found = []
+    for row in store.query(query, default_graphs=[data_graph]).solutions or ():
+        term = row["l"]
+        lang = term.language or "" if isinstance(term, ox.Literal) else ""
+        found.append([row["s"].value, row["p"].value, lang, term.value])
+    return found

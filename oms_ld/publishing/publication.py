@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
 from ..config import Settings
@@ -22,7 +23,7 @@ from ..rdf.namespaces import LICENSE
 from ..rdf.serialize import to_rdflib
 from ..rdf.sources import Sources
 from ..rdf.uris import UriPolicy
-from ..store import Store
+from ..store import Store, select_rows
 from .counts import class_counts
 from .dataset import DCAT_AP_SE, Profile, build_metadata
 from .dumpfiles import write_graph
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 KNOWN_MAX = 100_000
 #: The kinds of `{base}id/` IRI that only the dataset description (not the data) holds.
 DESCRIBED_KINDS = ("dataset", "catalog", "service")
+#: A document holds at most this many of the triples pointing at its thing per property (the first by
+#: subject IRI); over it, it links to a query listing all of them and says how many there are.
+INCOMING_MAX = 100
 
 
 @dataclass
@@ -118,7 +122,9 @@ class Site:
         names = self._names
         if names is None or names.store is not self.store:  # made again when the site opens another store
             ontology = self.sources.ontology  # small and fixed: parsed once; the data never is
-            names = Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes)
+            external = self.release.manifest.get("external_labels") if self.release is not None else None
+            names = Names(self.store, self.uris.graphs["data"], ontology, self.base, prefixes=self.uris.prefixes,
+                          external=external)  # fmt: skip
             self._names = names
         return names
 
@@ -208,15 +214,31 @@ class Site:
 
     def describe(self, thing: str) -> Graph | None:
         """The document graph about `thing` (None when nothing is known about it), with doc metadata."""
-        result = self.store.query(queries.describe(thing))
-        graph = to_rdflib(result.triples or [], self.uris.prefixes)
+        return self.described(thing)[0]
+
+    def described(self, thing: str) -> tuple[Graph | None, dict[str, int]]:
+        """The document graph about `thing`, and how many triples point at it through each property.
+
+        The thing's own triples are whole; of the triples pointing at it, at most INCOMING_MAX per
+        property are in the graph (the first by subject IRI). When some are left out, the document says
+        where all of them are: `rdfs:seeAlso` a SPARQL query listing them, whose `void:triples` is their
+        number. Both the counts and the kept triples come from the store with bounded answers.
+        """
+        triples = list(self.store.query(queries.describe(thing)).triples or [])
+        props = sorted(row["q"] for row in select_rows(self.store, queries.incoming_properties(thing)))
+        counted = select_rows(self.store, queries.incoming_counts(thing, props)) if props else []
+        counts = {row["q"]: int(row["n"]) for row in counted}
+        if counts:
+            triples += self.store.query(queries.incoming(thing, counts, INCOMING_MAX)).triples or []
+        # One parse, in the store's order: the HTML lists equally named values in the graph's order.
+        graph = to_rdflib(triples, self.uris.prefixes)
         subject = URIRef(thing)
         if (subject, None, None) not in graph:
             graph = self.uris.bind(Graph())
             for triple in self.metadata.triples((subject, None, None)):
                 graph.add(triple)
             if not len(graph):
-                return None
+                return None, {}
         doc = URIRef(self.uris.document(thing))
         graph.add((doc, RDF.type, FOAF.Document))
         graph.add((doc, FOAF.primaryTopic, subject))
@@ -224,4 +246,9 @@ class Site:
         graph.add((doc, DCTERMS.license, URIRef(LICENSE)))
         for label in graph.objects(subject, RDFS.label):
             graph.add((doc, RDFS.label, label))
-        return graph
+        if any(n > INCOMING_MAX for n in counts.values()):  # say where all of them are, and how many
+            every = URIRef(self.uris.sparql + "?query=" + quote(queries.all_incoming(thing), safe=""))
+            graph.add((doc, RDFS.seeAlso, every))
+            graph.add((every, RDF.type, VOID.Dataset))
+            graph.add((every, VOID.triples, Literal(sum(counts.values()))))
+        return graph, counts

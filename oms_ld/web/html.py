@@ -6,7 +6,7 @@ the templates receive finished values and only lay them out (Jinja autoescapes e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import cast
 
@@ -17,12 +17,12 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from ..publishing.examples import permalink
-from ..publishing.publication import Site
+from ..publishing.publication import INCOMING_MAX, Site
 from ..rdf.formats import RDF_FORMATS
 from ..rdf.kinds import Kinds, listing_key
 from ..rdf.labels import Labels, local_name, prefixed_name
 from ..rdf.namespaces import GEO, OMS, sparql_prologue
-from ..rdf.queries import iri_ref
+from ..rdf.queries import iri_ref, pointing_through
 from ..rdf.uris import href as href_for
 from .i18n import ui
 from .nodemap import node_city_map
@@ -163,11 +163,13 @@ def anchor_hash_iris(found: list[Row], thing: str, taken: set[str]) -> None:
                 row.values[i] = replace(v, anchor=fragment)
 
 
-def referred(graph: Graph, thing: str, base: str, limit: int | None = None) -> tuple[list[tuple[Node, Node]],
-                                                                                   dict[str, int]]:  # fmt: skip
+def referred(graph: Graph, thing: str, base: str, limit: int | None = None,
+             counts: Mapping[str, int] | None = None) -> tuple[list[tuple[Node, Node]], dict[str, int]]:  # fmt: skip
     """(property, subject) of the triples pointing at `thing`, at most `limit` (REFERRED_MAX) per property, the
-    first by IRI, and how many each property leaves out."""
+    first by IRI, and how many each property leaves out (`counts`: how many the store holds per property,
+    of which the document graph holds the first INCOMING_MAX)."""
     limit = REFERRED_MAX if limit is None else limit
+    counts = counts or {}
     subject = URIRef(thing)
     doc = URIRef(thing.replace(f"{base}id/", f"{base}doc/", 1))
     by_prop: dict[Node, list[Node]] = {}
@@ -177,8 +179,9 @@ def referred(graph: Graph, thing: str, base: str, limit: int | None = None) -> t
     pairs: list[tuple[Node, Node]] = []
     more: dict[str, int] = {}
     for prop, subjects in by_prop.items():
-        if len(subjects) > limit:
-            more[str(prop)] = len(subjects) - limit
+        outside = max(0, counts.get(str(prop), 0) - INCOMING_MAX)  # in the store, not in the document
+        if len(subjects) > limit or outside:
+            more[str(prop)] = max(0, len(subjects) - limit) + outside
             subjects = sorted(subjects, key=str)[:limit]
         pairs += [(prop, s) for s in subjects]
     return pairs, more
@@ -194,19 +197,19 @@ def page_iris(graph: Graph, thing: str, pointing: list[tuple[Node, Node]]) -> se
 
 def resource_view(
     graph: Graph, thing: str, labels: Labels, lang: str, base: str, kinds: Kinds | None = None,
-    taken: set[str] | None = None,
+    taken: set[str] | None = None, counts: Mapping[str, int] | None = None,
 ) -> dict[str, object]:
     """Everything the resource template shows, as display values (with kinds beside shared names)."""
     subject = URIRef(thing)
     sections = split_properties(graph, subject, base)
     view: dict[str, object] = {name: rows(pairs, labels, lang, base) for name, pairs in sections.items()}
     view["types"] = sorted((term_value(o, labels, lang, base) for _, o in sections["types"]), key=lambda v: v.text)
-    pointing, more = referred(graph, thing, base)
+    pointing, more = referred(graph, thing, base, counts=counts)
     view["referred_by"] = rows(pointing, labels, lang, base)
     for row in cast(list[Row], view["referred_by"]):
         if row.prop.iri in more:
             row.more = more[row.prop.iri]
-            row.query = permalink(f"SELECT ?s WHERE {{ ?s <{row.prop.iri}> <{thing}> }} ORDER BY ?s")
+            row.query = permalink(pointing_through(thing, row.prop.iri))
     anchor_hash_iris([r for name in ("facts", "refers_to", "external", "provenance")
                       for r in cast(list[Row], view[name])], thing, taken or set())  # fmt: skip
     view["title"] = labels.label(thing, lang)
@@ -301,9 +304,10 @@ def alternates(stem: str) -> list[tuple[str, str, str]]:
     return [(f"{stem}.{m.suffix}", m.mime, m.label) for m in RDF_FORMATS]
 
 
-def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
-    """The HTML page about `thing`, from its document graph (`site.describe`)."""
-    labels, kinds = site.names.lookup(page_iris(graph, thing, referred(graph, thing, site.base)[0]), graph)
+def render_resource(site: Site, graph: Graph, thing: str, lang: str, counts: Mapping[str, int] | None = None) -> str:
+    """The HTML page about `thing`, from its document graph and incoming counts (`site.described`)."""
+    labels, kinds = site.names.lookup(page_iris(graph, thing, referred(graph, thing, site.base, counts=counts)[0]),
+                                      graph)  # fmt: skip
     path = thing.removeprefix(site.base + "id/")
     subject = URIRef(thing)
     found = geometries(site, thing) if (subject, GEO.hasGeometry, None) in graph else []
@@ -314,7 +318,7 @@ def render_resource(site: Site, graph: Graph, thing: str, lang: str) -> str:
     return render_template(
         "resource.html",
         **page(lang, f"/doc/{path}", alternates=alternates(f"/doc/{path}")),
-        **resource_view(graph, thing, labels, lang, site.base, kinds, own),
+        **resource_view(graph, thing, labels, lang, site.base, kinds, own, counts),
         thing=thing,
         geometries=found,
         wkt_elsewhere=any((URIRef(g.iri), GEO.asWKT, None) not in graph for g, _ in found),

@@ -89,13 +89,13 @@ def represent(site: Site, path: str, media_type: MediaType, lang: str) -> Repres
 
     def body() -> bytes:
         thing_iri = f"{site.base}id/{path}"
-        graph = site.describe(thing_iri)
+        graph, counts = site.described(thing_iri)
         if graph is None:
             raise NotFound(f"nothing is published as {thing_iri}")
         if media_type is HTML:
             from .html import render_resource
 
-            return render_resource(site, graph, thing_iri, lang).encode("utf-8")
+            return render_resource(site, graph, thing_iri, lang, counts).encode("utf-8")
         return rdf_bytes(graph, media_type, site.uris.prefixes)
 
     return site.represent(("doc", path, media_type.suffix, lang), media_type.content_type, body, headers=headers)
