@@ -93,8 +93,11 @@ class EmbeddedStore:
         limits: Limits | None = None,
         path: str | None = None,
         graph_sizes: Mapping[str, int] | None = None,
+        merged_default: bool = False,
     ) -> None:
         self._store = store
+        #: Whether the store's own default graph holds the union of `default_graphs` (`seal`, a release's).
+        self.merged_default = merged_default
         #: The on-disk store this was opened read-only from (None: in memory, inherited by the children).
         self.path = path
         self._sizes = None if graph_sizes is None else dict(graph_sizes)
@@ -141,7 +144,7 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"cannot open the release store {path}: {exc}") from exc
         return cls(store, version=version, default_graphs=default_graphs, max_rows=max_rows, base_iri=base_iri,
-                   limits=limits, path=path, graph_sizes=graph_sizes)  # fmt: skip
+                   limits=limits, path=path, graph_sizes=graph_sizes, merged_default=True)  # fmt: skip
 
     @classmethod
     def from_sources(
@@ -227,6 +230,10 @@ class EmbeddedStore:
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = [ox.NamedNode(g) for g in graphs]
         if request.default_graphs is None and request.own_dataset:
             default = None  # the query's own FROM decides (local graphs only; nothing is fetched)
+        elif self.merged_default and set(graphs) == set(self._default):
+            # The same triples, stored once as the real default graph: a pattern is one index lookup,
+            # not one per graph (a default graph of two named graphs made a GROUP BY 1.7x slower).
+            default = [ox.DefaultGraph()]
         named: list[ox.NamedNode | ox.BlankNode] | None = (
             None if request.named_graphs is None else [ox.NamedNode(g) for g in request.named_graphs]
         )
@@ -240,6 +247,22 @@ class EmbeddedStore:
             raise query_error(exc) from exc
         max_bytes = sys.maxsize if request.max_bytes is None else request.max_bytes
         return encode(answer, write, mime=request.mime, max_rows=request.max_rows, max_bytes=max_bytes)
+
+    @staticmethod
+    def seal(store: ox.Store, default_graphs: Sequence[str]) -> None:
+        """Finish a store about to be opened read-only: its default graph, then one compaction.
+
+        The store's own default graph gets the union of `default_graphs` (the same quads, so the same
+        blank nodes), which the release's readers query instead of the named graphs (`merged_default`).
+        `optimize` then compacts RocksDB's levels after the bulk load: lookups read fewer files (a join
+        took half the time after it). Both cost build time once, not time per query.
+        """
+        default = ox.DefaultGraph()
+        for graph in dict.fromkeys(default_graphs):
+            quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+        store.flush()
+        store.optimize()
 
     def graph_sizes(self) -> dict[str, int]:
         """Number of triples per named graph (recorded in a release; they never change while it is open)."""
