@@ -14,7 +14,7 @@ from ..rdf.formats import PARSE_FORMATS, RDF_FORMATS, RESULT_FORMATS, MediaType
 from ..rdf.sources import Sources
 from ..rdf.sparql import Reading, read
 from ..rdf.sparql_checks import locate, refuse_in_store
-from .answers import NT, TSV, encode, query_error
+from .answers import NT, TSV, Answer, encode, query_error
 from .base import Result
 from .pool import ChildFailed, QueryPool
 
@@ -237,16 +237,19 @@ class EmbeddedStore:
         named: list[ox.NamedNode | ox.BlankNode] | None = (
             None if request.named_graphs is None else [ox.NamedNode(g) for g in request.named_graphs]
         )
-        try:
-            answer = self._store.query(
-                request.sparql, base_iri=self.base_iri, default_graph=default, named_graphs=named
-            )
-        except SyntaxError as exc:  # positions are in the canonical text; `query` maps them to the client's
-            raise QueryError(f"{SYNTAX_ERROR}{exc}") from exc
-        except Exception as exc:  # evaluation errors, each to the project's error for it
-            raise query_error(exc) from exc
+
+        def evaluate() -> Answer:
+            try:
+                return self._store.query(request.sparql, base_iri=self.base_iri, default_graph=default,
+                                         named_graphs=named)  # fmt: skip
+            except SyntaxError as exc:  # positions are in the canonical text; `query` maps them to the client's
+                raise QueryError(f"{SYNTAX_ERROR}{exc}") from exc
+            except Exception as exc:  # evaluation errors, each to the project's error for it
+                raise query_error(exc) from exc
+
         max_bytes = sys.maxsize if request.max_bytes is None else request.max_bytes
-        return encode(answer, write, mime=request.mime, max_rows=request.max_rows, max_bytes=max_bytes)
+        return encode(evaluate(), write, mime=request.mime, max_rows=request.max_rows, max_bytes=max_bytes,
+                      again=evaluate)  # fmt: skip
 
     @staticmethod
     def seal(store: ox.Store, default_graphs: Sequence[str]) -> None:
