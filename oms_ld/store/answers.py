@@ -34,6 +34,8 @@ Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 #: `{}` and a comma in JSON, a line break in CSV, a separator and a one-character term in RDF syntaxes.
 _MIN_ROW_BYTES: dict[ox.RdfFormat | ox.QueryResultsFormat, int] = {ox.QueryResultsFormat.XML: 17}
 _MIN_BYTES = 2
+#: The longest untrusted answer written directly (longer: counted the old way, from TSV / N-Triples).
+_DIRECT_MAX = 2 << 20
 
 
 class _Stop(Exception):
@@ -121,13 +123,15 @@ def _rows(body: bytes, final: ox.RdfFormat | ox.QueryResultsFormat, cap: int) ->
 
 def _direct(answer: ox.QuerySolutions | ox.QueryTriples, final: ox.RdfFormat | ox.QueryResultsFormat,
             max_rows: int | None, max_bytes: int) -> bytes | None:  # fmt: skip
-    """`answer` written in `final` straight from the engine, within the caps; None: ask again the old way."""
-    out = _Sink(max_bytes)
+    """`answer` written in `final` straight from the engine, within the caps; None: ask again the old way.
+
+    An untrusted answer is abandoned past `_DIRECT_MAX` bytes (or the byte cap): the old way then stops
+    at the first row over the cap, as it always did, and says which cap it met.
+    """
+    out = _Sink(max_bytes if max_rows is None else min(max_bytes, _DIRECT_MAX))
     try:
         answer.serialize(cast(IO[bytes], out), final)  # type: ignore[arg-type]
-    except _Stop:
-        raise
-    except Exception:  # noqa: BLE001 -- an evaluation or writer error: the old path says which it is
+    except Exception:  # noqa: BLE001 -- over a cap, an evaluation or a writer error: the old path says which
         return None
     body = out.value()
     if max_rows is not None and len(body) // _MIN_ROW_BYTES.get(final, _MIN_BYTES) > max_rows:

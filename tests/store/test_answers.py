@@ -81,3 +81,29 @@ def test_a_failure_of_the_direct_writer_is_reported_as_before(store: ox.Store) -
             run(store, query, "application/ld+json", 10, direct)
         errors.append((type(caught.value), caught.value.message))
     assert errors[0] == errors[1]
+
+
+def outcome(store: ox.Store, query: str, mime: str, max_rows: int, max_bytes: int, direct: bool) -> object:
+    parts: list[bytes] = []
+    again = (lambda: store.query(query)) if direct else None
+    try:
+        encode(store.query(query), parts.append, mime=mime, max_rows=max_rows, max_bytes=max_bytes, again=again)
+    except OmsLdError as exc:
+        return type(exc).__name__, exc.message
+    return b"".join(parts)
+
+
+@pytest.mark.parametrize("direct_max", [300, 1 << 20])
+@pytest.mark.parametrize("max_bytes", [700, 2500, 10**9])
+@pytest.mark.parametrize("max_rows", [ROWS - 1, ROWS])
+@pytest.mark.parametrize("mime", ["application/sparql-results+json", "text/csv", "text/turtle"])
+def test_over_a_cap_the_answer_is_the_one_the_round_trip_gave(
+    store: ox.Store, monkeypatch: pytest.MonkeyPatch, mime: str, max_rows: int, max_bytes: int, direct_max: int
+) -> None:
+    """Whichever cap an answer meets, long or short, the client gets what it got before (bytes or error)."""
+    from oms_ld.store import answers
+
+    monkeypatch.setattr(answers, "_DIRECT_MAX", direct_max)
+    query = CONSTRUCTS[1] if mime == "text/turtle" else SELECTS[0]
+    expected = outcome(store, query, mime, max_rows, max_bytes, False)
+    assert outcome(store, query, mime, max_rows, max_bytes, True) == expected
