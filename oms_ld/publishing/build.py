@@ -160,7 +160,7 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
     finally:
         view.close()
     with _step("default graph and compaction"):
-        EmbeddedStore.seal(store, uris.default_graphs)
+        EmbeddedStore.seal(store, uris.default_graphs, [*sources.files["data"], *sources.files["ontology"]])
     return manifest
 
 
