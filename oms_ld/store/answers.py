@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, cast
 
@@ -34,8 +35,11 @@ Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 #: `{}` and a comma in JSON, a line break in CSV, a separator and a one-character term in RDF syntaxes.
 _MIN_ROW_BYTES: dict[ox.RdfFormat | ox.QueryResultsFormat, int] = {ox.QueryResultsFormat.XML: 17}
 _MIN_BYTES = 2
-#: The longest untrusted answer written directly (longer: counted the old way, from TSV / N-Triples).
+#: Past this many bytes (and each time twice as many) an untrusted answer written directly has its rows
+#: counted so far (SPARQL JSON and XML), or is answered the old way, from TSV / N-Triples (the others).
 _DIRECT_MAX = 2 << 20
+#: A string in SPARQL JSON results, possibly cut off at the end of a partial answer.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.|\\\Z)*(?:"|\Z)')
 
 
 class _Stop(Exception):
@@ -79,6 +83,51 @@ class _Sink:
 
     def value(self) -> bytes:
         return b"".join(self.parts)
+
+
+class _Abandon(Exception):
+    """Raised inside the direct writer: this answer is to be written the old way."""
+
+
+def _rows_so_far(body: bytes, final: ox.RdfFormat | ox.QueryResultsFormat) -> int | None:
+    """The rows begun in a partial answer; None when its format cannot be counted part-written.
+
+    In SPARQL XML a row is a `result` element (text cannot hold a raw `<`); in SPARQL JSON, once the
+    strings are gone, a row is the only object opened right after `[` or `,` (the other arrays hold strings).
+    """
+    if final == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>") + body.count(b"<result/>")
+    if final == ox.QueryResultsFormat.JSON:
+        bare = _JSON_STRING.sub(b"", body)
+        return bare.count(b"[{") + bare.count(b",{")
+    return None
+
+
+class _DirectSink(_Sink):
+    """The sink of an untrusted answer written directly: over the row cap it stops as the TSV path would."""
+
+    def __init__(self, max_bytes: int, max_rows: int, final: ox.RdfFormat | ox.QueryResultsFormat) -> None:
+        super().__init__(max_bytes)
+        self.cap, self.final, self.check_at = max_rows, final, _DIRECT_MAX
+
+    def _rows(self, chunk: bytes = b"") -> int:
+        rows = _rows_so_far(self.value() + chunk, self.final)  # a row begun is a row the answer has
+        if rows is None:
+            raise _Abandon
+        return rows
+
+    def write(self, chunk: bytes) -> int:
+        try:
+            written = super().write(chunk)
+        except _Stop:  # over the byte cap: too large, unless the row cap may have come first (the old way says)
+            if self._rows(bytes(chunk)) > self.cap:
+                raise _Abandon from None
+            raise
+        if self.size > self.check_at:
+            if self._rows() > self.cap:  # the TSV text of these rows is shorter still: the row cap came first
+                raise _Stop(QueryError(f"the result has more than {self.cap} rows; add a LIMIT"))
+            self.check_at *= 2  # counting what was written so far stays linear in the answer
+        return written
 
 
 def query_error(exc: Exception) -> OmsLdError:
@@ -125,13 +174,15 @@ def _direct(answer: ox.QuerySolutions | ox.QueryTriples, final: ox.RdfFormat | o
             max_rows: int | None, max_bytes: int) -> bytes | None:  # fmt: skip
     """`answer` written in `final` straight from the engine, within the caps; None: ask again the old way.
 
-    An untrusted answer is abandoned past `_DIRECT_MAX` bytes (or the byte cap): the old way then stops
-    at the first row over the cap, as it always did, and says which cap it met.
+    A long untrusted answer has its rows counted as it is written (`_DirectSink`), so it stops at the
+    row cap as the TSV path did, or it is abandoned to the old way when its format cannot be counted.
     """
-    out = _Sink(max_bytes if max_rows is None else min(max_bytes, _DIRECT_MAX))
+    out = _Sink(max_bytes) if max_rows is None else _DirectSink(max_bytes, max_rows, final)
     try:
         answer.serialize(cast(IO[bytes], out), final)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 -- over a cap, an evaluation or a writer error: the old path says which
+    except _Stop:
+        raise
+    except Exception:  # noqa: BLE001 -- abandoned, an evaluation or a writer error: the old path says which
         return None
     body = out.value()
     if max_rows is not None and len(body) // _MIN_ROW_BYTES.get(final, _MIN_BYTES) > max_rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from oms_ld.errors import OmsLdError, QueryError
+from oms_ld.errors import OmsLdError, QueryError, ResultTooLarge
 from oms_ld.rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from oms_ld.store.answers import encode
 
@@ -107,3 +107,22 @@ def test_over_a_cap_the_answer_is_the_one_the_round_trip_gave(
     query = CONSTRUCTS[1] if mime == "text/turtle" else SELECTS[0]
     expected = outcome(store, query, mime, max_rows, max_bytes, False)
     assert outcome(store, query, mime, max_rows, max_bytes, True) == expected
+
+
+@pytest.mark.parametrize("mime", ["application/sparql-results+json", "application/sparql-results+xml"])
+def test_a_large_value_over_the_byte_cap_is_refused_without_a_second_evaluation(
+    store: ox.Store, monkeypatch: pytest.MonkeyPatch, mime: str
+) -> None:
+    """Rows are counted as SPARQL JSON and XML are written: an answer of few rows is not asked for again."""
+    from oms_ld.store import answers
+
+    monkeypatch.setattr(answers, "_DIRECT_MAX", 1000)
+    query = "SELECT ?s (CONCAT(?t, ?t, ?t, ?t, ?t, ?t, ?t, ?t) AS ?x) WHERE { ?s <http://example.org/text> ?t }"
+
+    def again() -> ox.QuerySolutions:
+        raise AssertionError("evaluated a second time")
+
+    with pytest.raises(ResultTooLarge):
+        encode(store.query(query), [].append, mime=mime, max_rows=ROWS, max_bytes=8000, again=again)
+    with pytest.raises(QueryError, match=f"more than {ROWS - 5} rows"):
+        encode(store.query(query), [].append, mime=mime, max_rows=ROWS - 5, max_bytes=10**9, again=again)
