@@ -161,6 +161,8 @@ def _compile(target: Path, settings: Settings, sources: Sources, key: str) -> di
         log.info("build: VoID and DCAT took %.1f s", time.monotonic() - started)
     finally:
         view.close()
+    with _step("default graph and compaction"):
+        EmbeddedStore.seal(store, uris.default_graphs, [*sources.files["data"], *sources.files["ontology"]])
     return manifest
 
 

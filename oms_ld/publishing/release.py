@@ -48,7 +48,8 @@ from .versions import Version
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout of a release directory changes (part of the key).
-LAYOUT = 1
+#: 2: the store's default graph holds the data and ontology graphs' union, and the store is compacted.
+LAYOUT = 2
 MANIFEST = "manifest.json"
 CURRENT = "current"
 #: The syntaxes a manifest names by media type.

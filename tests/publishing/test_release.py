@@ -115,6 +115,30 @@ def test_the_app_opens_the_release_store_read_only(tmp_path: Path) -> None:
         app.extensions["oms_ld"].store.close()
 
 
+def test_the_release_store_s_default_graph_is_the_data_and_ontology(tmp_path: Path) -> None:
+    """Its own default graph holds the union (queried instead of the two graphs), answering as the union does."""
+    import pyoxigraph as ox
+
+    from oms_ld.publishing.release import LAYOUT
+
+    built = build_release(settings(tmp_path))
+    assert built.release.manifest["versions"]["layout"] == str(LAYOUT) == "2"
+    raw = ox.Store.read_only(built.release.store_path)
+    union = {q.triple for g in URIS.default_graphs for q in raw.quads_for_pattern(None, None, None, ox.NamedNode(g))}
+    own = [q.triple for q in raw.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    assert set(own) == union and len(own) == len(union) > 0
+    app = create_app(settings(tmp_path, TESTING=True))
+    try:
+        store = app.extensions["oms_ld"].store
+        assert store.merged_default
+        query = "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
+        rows = [(r["c"].value, r["n"].value) for r in store.query(query, timeout=10).solutions]
+        named = [ox.NamedNode(g) for g in URIS.default_graphs]
+        assert rows == [(r["c"].value, r["n"].value) for r in raw.query(query, default_graph=named)] and rows
+    finally:
+        app.extensions["oms_ld"].store.close()
+
+
 def test_dated_releases_form_a_version_chain(tmp_path: Path, reference: Path) -> None:
     """B links back to A (DCAT 3 versions), A's dated files stay downloadable from B, DCAT-AP still holds."""
     from rdflib import Graph, Literal, URIRef
