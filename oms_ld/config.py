@@ -53,7 +53,9 @@ class Settings:
     #: Queries per worker that may wait (at most QUERY_QUEUE_WAIT seconds) for a busy query process; more
     #: get 503 + Retry-After at once. Processes plus queue stay below the worker's threads, for the pages.
     query_queue: int = 2
-    query_queue_wait: float = 1.0
+    #: As long as the default QUERY_TIMEOUT: under a burst of heavy queries (the GROUP BY over every place at
+    #: 1M takes about a second) a queued query waits for one to finish rather than getting 503 after 1 s.
+    query_queue_wait: float = 5.0
     #: Memory a query process may map beyond the store it shares (RLIMIT_DATA; see store/confine.py).
     query_memory_bytes: int = 1 << 30
     #: A query process is replaced after this many answers (a backstop: it is replaced when its own memory
