@@ -150,17 +150,20 @@ class Site:
         *,
         headers: tuple[tuple[str, str], ...] = (),
         keep: Callable[[Representation], bool] = lambda rep: True,
+        again: bool = False,
     ) -> Representation:
         """The representation named by `parts`: cache key and ETag both come from them and the version.
 
-        `body` runs only on a cache miss; `keep` decides whether the result is worth caching.
+        `body` runs only on a cache miss; `keep` decides whether the result is worth caching. `again`:
+        cache it only when it was asked for before (names from clients, such as query texts, have no
+        bound: one-off ones would fill the cache and make its memory grow to the budget).
         """
         key = (self.version, *parts)
         found = self.cache.peek(key)
         if found is not None:
             return found
         rep = Representation(body(), content_type, self.etag(*parts), self.sources.modified, headers)
-        if keep(rep):
+        if keep(rep) and (not again or self.cache.asked_before(key)):
             self.cache.put(key, rep)
         return rep
 

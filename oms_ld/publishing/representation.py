@@ -12,6 +12,8 @@ from datetime import datetime
 
 #: Bodies at least this big are worth compressing.
 GZIP_MIN_BYTES = 1024
+#: Keys `RepresentationCache.asked_before` remembers (about 100 bytes each).
+REMEMBERED = 16384
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,33 @@ class RepresentationCache:
     gzip copies); a representation bigger than the whole byte budget is not kept at all.
     """
 
-    def __init__(self, maxsize: int = 4096, max_bytes: int = 256 << 20) -> None:
+    def __init__(self, maxsize: int = 4096, max_bytes: int = 256 << 20, *, remembered: int = REMEMBERED) -> None:
         self._items: OrderedDict[tuple[str, ...], Representation] = OrderedDict()
         self._lock = threading.Lock()
         self.maxsize = maxsize
         self.max_bytes = max_bytes
         #: Bytes the entries are counted for now.
         self.size = 0
+        #: Digests of keys asked for once (`asked_before`), oldest first; at most `remembered` of them.
+        self._asked: OrderedDict[bytes, None] = OrderedDict()
+        self.remembered = remembered
+
+    def asked_before(self, key: tuple[str, ...]) -> bool:
+        """Whether `key` was asked for recently (and remember that it now was): an admission test, so that
+        answers asked for once (a client's one-off queries) do not push out those asked for again.
+
+        The keys are kept as 16-byte digests, at most `remembered` of them: bounded in bytes, whatever
+        the keys (a query text can be 64 KB).
+        """
+        digest = hashlib.blake2b("\0".join(key).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        with self._lock:
+            if digest in self._asked:
+                self._asked.move_to_end(digest)
+                return True
+            self._asked[digest] = None
+            if len(self._asked) > self.remembered:
+                self._asked.popitem(last=False)
+            return False
 
     def peek(self, key: tuple[str, ...]) -> Representation | None:
         """The cached representation for `key`, if any."""

@@ -113,7 +113,8 @@ def answer(site: Site, asked: QueryRequest) -> Response:
         return response
     if request.if_none_match.contains(etag.strip('"')):
         return send(Representation(b"", media_type.content_type, etag, site.sources.modified), memo=False)
-    rep = site.represent(parts, media_type.content_type, body, keep=lambda rep: len(rep.body) <= CACHE_LIMIT)
+    rep = site.represent(parts, media_type.content_type, body, keep=lambda rep: len(rep.body) <= CACHE_LIMIT,
+                         again=True)  # fmt: skip
     return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age, memo=False)
 
 
