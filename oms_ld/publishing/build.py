@@ -43,11 +43,13 @@ from .release import (
     MANIFEST,
     Release,
     _switch,
+    fsync_dir,
     list_releases,
     prune,
     release_dir_name,
     release_key,
     releases_dir,
+    sync_tree,
     versions,
 )
 from .validation import ValidationReport, Violation, validate_graph, validate_sources
@@ -183,12 +185,14 @@ def _build_into(root: Path, target: Path, settings: Settings, sources: Sources, 
         manifest = _compile(scratch, settings, sources, key)
         (scratch / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         scratch.chmod(0o755)  # mkdtemp made it private; a release is for every worker to read
+        sync_tree(scratch)
         try:
             scratch.rename(target)
         except OSError:  # another process finished the same release first: same bytes, keep theirs
             if not (target / MANIFEST).is_file():
                 raise
             return False
+    fsync_dir(root)  # the rename itself
     return True
 
 
