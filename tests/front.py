@@ -134,3 +134,29 @@ def exchange(port: int, request: bytes, timeout: float = HANG, *, half_close: bo
         except (BrokenPipeError, ConnectionResetError):
             return 0, b""
         return read_response(sock, timeout, head=request.startswith(b"HEAD "))
+
+
+class RsgiHeaders:
+    """The header mapping granian hands an RSGI app (only `items` is read)."""
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self._items = items
+
+    def items(self) -> list[tuple[str, str]]:
+        return self._items
+
+
+class RsgiScope:
+    """What granian hands an RSGI app for `method target HTTP/1.1` with `headers` (Host: t added)."""
+
+    proto = "http"
+    http_version = "1.1"
+    scheme = "http"
+    server = "127.0.0.1:8080"
+    client = "127.0.0.1:50000"
+    authority = None
+
+    def __init__(self, method: str = "GET", target: str = "/", headers: dict[str, str] | None = None) -> None:
+        self.method = method
+        self.path, _, self.query_string = target.partition("?")
+        self.headers = RsgiHeaders([("host", "t"), *((k.lower(), v) for k, v in (headers or {}).items())])

@@ -24,7 +24,7 @@ import pytest
 from oms_ld.server import BODY_TIMEOUT, HEADER_TIMEOUT
 
 from .backends import free_port
-from .front import HANG, ROOT, exchange, is_open, read_response, read_until_closed, served
+from .front import HANG, ROOT, RsgiScope, exchange, is_open, read_response, read_until_closed, served
 
 AT_HEADER_TIMEOUT = f"at the header timeout ({HEADER_TIMEOUT:g} s)"
 #: Pages a normal client asks for during the attacks.
@@ -289,29 +289,6 @@ def test_data_that_does_not_conform_exits_1_without_serving(tmp_path: Path) -> N
         assert sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-class _Headers:
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self._items = items
-
-    def items(self) -> list[tuple[str, str]]:
-        return self._items
-
-
-class _Scope:
-    """What granian hands an RSGI app for `GET / HTTP/1.1`."""
-
-    proto = "http"
-    http_version = "1.1"
-    scheme = "http"
-    method = "GET"
-    path = "/"
-    query_string = ""
-    server = "127.0.0.1:8080"
-    client = "127.0.0.1:50000"
-    authority = None
-    headers = _Headers([("host", "t")])
-
-
 class _Proto:
     def __init__(self, statuses: list[int]) -> None:
         self.statuses = statuses
@@ -340,7 +317,7 @@ def test_requests_over_the_queue_limit_get_503_at_once() -> None:
     async def main() -> None:
         # Not __rsgi_init__: it also registers the worker's at-fork hook, which is not for pytest's process.
         front._pool = ThreadPoolExecutor(1)
-        tasks = [asyncio.create_task(front(_Scope(), _Proto(statuses))) for _ in range(5)]
+        tasks = [asyncio.create_task(front(RsgiScope(), _Proto(statuses))) for _ in range(5)]
 
         async def three_answered() -> None:
             while len(statuses) < 3:

@@ -26,7 +26,7 @@ from oms_ld.web import register, site_of
 from oms_ld.web.memo import ENTRY_OVERHEAD, MAX_ENTRY_BYTES, Memo
 from oms_ld.web.representations import TABLE
 
-from .front import exchange, served
+from .front import RsgiScope, exchange, served
 
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: One URL (or more) of every kind in the representation table, and of the other memoised answers.
@@ -140,28 +140,6 @@ def test_conditional_requests_get_the_304_flask_sends(ports: tuple[int, int]) ->
 # --- In process: the front around the real app, asked by hand (as granian would).
 
 
-class _Headers:
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self._items = items
-
-    def items(self) -> list[tuple[str, str]]:
-        return self._items
-
-
-class _Scope:
-    proto = "http"
-    http_version = "1.1"
-    scheme = "http"
-    server = "127.0.0.1:8080"
-    client = "127.0.0.1:50000"
-    authority = None
-
-    def __init__(self, method: str, target: str, headers: dict[str, str]) -> None:
-        self.method = method
-        self.path, _, self.query_string = target.partition("?")
-        self.headers = _Headers([("host", "t"), *((k.lower(), v) for k, v in headers.items())])
-
-
 class _Proto:
     def __init__(self) -> None:
         self.answers: list[tuple[int, list[tuple[str, str]], bytes]] = []
@@ -174,7 +152,7 @@ def ask(front: RsgiFront, method: str, target: str, headers: dict[str, str] | No
     proto = _Proto()
 
     async def main() -> None:
-        await front(_Scope(method, target, headers or {}), proto)
+        await front(RsgiScope(method, target, headers), proto)
 
     asyncio.run(main())
     return proto.answers[0]
