@@ -42,8 +42,11 @@ SEEN_KEY = "oms_ld.memo.site"
 MAX_ENTRY_BYTES = 256 * 1024
 #: Counted for each entry beyond its bytes (the tuple, the list, the dict slot, the objects' headers).
 ENTRY_OVERHEAD = 512
-#: Paths whose Vary names are remembered; past this many the memo starts again (paths are not evicted).
-MAX_PATHS = 65536
+#: Share of the byte budget the remembered paths (with their Vary names) may take; past it the memo
+#: starts again (paths are not evicted one by one). A path can be kilobytes: counted in bytes, not paths.
+PATHS_SHARE = 8
+#: Counted for each remembered path beyond its text (the dict slot, the key tuple, the Vary tuple).
+PATH_OVERHEAD = 200
 #: The one condition the memo answers as the app would (for a kept 200 with an ETag).
 IF_NONE_MATCH = "HTTP_IF_NONE_MATCH"
 #: Requests carrying one of these (environ keys) get their answer from the app.
@@ -110,6 +113,7 @@ class Memo:
         self._served: weakref.ref[object] | None = None
         self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
         self._vary: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._vary_bytes = 0
         #: Bytes counted for the entries now kept (never above max_bytes).
         self.used = 0
         self.hits = 0
@@ -123,6 +127,7 @@ class Memo:
         """Forget every answer."""
         self._entries.clear()
         self._vary.clear()
+        self._vary_bytes = 0
         self.used = 0
 
     def answer(self, environ: dict[str, Any]) -> Answer | None:
@@ -180,8 +185,11 @@ class Memo:
         while self._entries and self.used + size > self.max_bytes:
             self.used -= self._entries.popitem(last=False)[1].size
         place = (environ["REQUEST_METHOD"], environ["PATH_INFO"])
-        if place not in self._vary and len(self._vary) >= MAX_PATHS:
-            self.clear()
+        if place not in self._vary:
+            cost = PATH_OVERHEAD + len(place[1]) + sum(len(name) for name in vary)
+            if self._vary_bytes + cost > self.max_bytes // PATHS_SHARE:
+                self.clear()
+            self._vary_bytes += cost
         self._vary[place] = vary
         self._entries[key] = _Entry(status, list(headers), body, size)
         self.used += size
