@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -40,7 +41,8 @@ URLS = {
     "service": ["/sparql"],
     "thing": ["/id/node-city/uppsala", "/id/node-city/uppsala?lang=en"],
     "other": ["/", "/map.svg", "/graph/data", "/graph/ontology/triples.ttl", "/download/oms-ld-codes-latest.csv",
-              "/doc/node-city/nowhere", "/download/oms-ld-latest.ttl"],
+              "/doc/node-city/nowhere", "/download/oms-ld-latest.ttl", "/sparql?query=ASK%7B%7D",
+              "/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%209"],
 }  # fmt: skip
 HEADERS = [
     {},
@@ -203,7 +205,6 @@ def test_the_memo_gives_what_it_kept_and_keeps_only_what_it_may(switching: Switc
     assert ask(front, "GET", "/id/node-city/uppsala", turtle)[0] == 303 and memo.hits == 3
     kept = memo.kept
     for target, headers in [
-        ("/sparql?query=ASK%7B%7D", {"Accept": "application/sparql-results+json"}),  # SPARQL: never
         ("/sparql", turtle),
         ("/doc/node-city/uppsala?lang=en", {"Accept": FIREFOX}),  # sets a cookie
         ("/doc/node-city/nowhere", turtle),  # 404
@@ -226,6 +227,26 @@ def test_the_memo_gives_what_it_kept_and_keeps_only_what_it_may(switching: Switc
             assert kept_answer[0] == (200 if conditions == '"x"' else 304)
             assert memo.hits == hits + 1 and memo.kept == kept  # answered from the memo, and nothing more kept
     plain._pool.shutdown()
+    front._pool.shutdown()  # type: ignore[union-attr]
+
+
+def test_a_sparql_answer_is_kept_from_its_second_asking_and_a_one_off_never(switching: Switching) -> None:
+    app, _, _ = switching
+    front = front_of(app, 32 << 20)
+    memo = front.memo
+    assert memo is not None
+    json = {"Accept": "application/sparql-results+json"}
+    target = "/sparql?query=" + quote("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 # kept from the second asking")
+    first = ask(front, "GET", target, json)
+    assert first[0] == 200 and (memo.kept, memo.hits) == (0, 0)  # asked once: neither cached nor kept
+    second = ask(front, "GET", target, json)
+    assert (memo.kept, memo.hits) == (1, 0)  # asked again: the cache kept it, so may the memo
+    third = ask(front, "GET", target, json)
+    assert memo.hits == 1
+    assert undated_answer(first) == undated_answer(second) == undated_answer(third)
+    for n in range(20):  # one-off queries (a fresh comment each time): never kept
+        ask(front, "GET", "/sparql?query=" + quote(f"ASK {{ ?s ?p ?o }} # one-off {n}"), json)
+    assert (memo.kept, memo.hits) == (1, 1)
     front._pool.shutdown()  # type: ignore[union-attr]
 
 

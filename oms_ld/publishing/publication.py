@@ -158,14 +158,18 @@ class Site:
         cache it only when it was asked for before (names from clients, such as query texts, have no
         bound: one-off ones would fill the cache and make its memory grow to the budget).
         """
-        key = (self.version, *parts)
-        found = self.cache.peek(key)
+        found = self.kept(parts)
         if found is not None:
             return found
+        key = (self.version, *parts)
         rep = Representation(body(), content_type, self.etag(*parts), self.sources.modified, headers)
         if keep(rep) and (not again or self.cache.asked_before(key)):
             self.cache.put(key, rep)
         return rep
+
+    def kept(self, parts: tuple[str, ...]) -> Representation | None:
+        """The representation named by `parts` if the cache holds it now."""
+        return self.cache.peek((self.version, *parts))
 
     def class_counts(self) -> dict[str, Any]:
         """The things of each class and in all (see counts.py): from the release, else asked once per version."""

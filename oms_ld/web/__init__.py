@@ -27,6 +27,7 @@ def register(served: Site | CurrentSite) -> Flask:
     from .context import CURRENT, EXTENSION, Leasing
     from .cors import register_cors
     from .http import register_error_handlers
+    from .lane import QueryLane
     from .lang import remember_language
     from .retired import register_retired
 
@@ -47,5 +48,5 @@ def register(served: Site | CurrentSite) -> Flask:
     register_cors(app)
     register_retired(app)
     app.after_request(remember_language)
-    app.wsgi_app = Leasing(app.wsgi_app, current)  # type: ignore[method-assign]
+    app.wsgi_app = Leasing(QueryLane(app.wsgi_app), current)  # type: ignore[method-assign]
     return app

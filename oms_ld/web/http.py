@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from flask import Flask, Request, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import quote_etag
 from werkzeug.wrappers import Response
 
 from ..errors import NotAcceptable, OmsLdError, Overloaded, StoreError, StoreTimeout
@@ -32,31 +33,41 @@ def send(rep: Representation, *, vary: Iterable[str] = ("Accept",), max_age: int
     """
     if memo:
         allow(request.environ)
-    use_gzip = (
-        len(rep.body) >= GZIP_MIN_BYTES
-        and rep.content_type.startswith(COMPRESSIBLE)
-        and request.accept_encodings.quality("gzip") > 0
-    )
+    use_gzip = gzip_wanted(rep, request.accept_encodings.quality("gzip"))
     body = rep.gzipped() if use_gzip else rep.body
-    key = (rep.etag, rep.content_type, rep.last_modified, rep.headers, tuple(vary), max_age, use_gzip)
-    headers = _HEADERS.get(key)
-    if headers is None:
-        headers = _headers(rep, tuple(vary), max_age, use_gzip)
-        if len(_HEADERS) >= HEADERS_MAX:  # bounded: clients of a release ask for the same variants again
-            _HEADERS.clear()
-        _HEADERS[key] = headers
-    response = Response(body, status=200, headers=headers)
+    response = Response(body, status=200, headers=header_lines(rep, tuple(vary), max_age, use_gzip))
     return response.make_conditional(request)
 
 
-#: The header lines of a response per representation variant (memoised: werkzeug's header objects cost
-#: more than the rest of a cached response), at most HEADERS_MAX of them.
+def gzip_wanted(rep: Representation, gzip_quality: float) -> bool:
+    """Whether `rep` goes out gzip-compressed to a client that rates gzip at `gzip_quality`."""
+    return len(rep.body) >= GZIP_MIN_BYTES and rep.content_type.startswith(COMPRESSIBLE) and gzip_quality > 0
+
+
+def header_lines(rep: Representation, vary: tuple[str, ...], max_age: int, use_gzip: bool) -> list[tuple[str, str]]:
+    """The header lines `send` gives `rep`, all but Content-Length (the body's) and Date (the clock's).
+
+    werkzeug's header objects cost more than the rest of a cached response, so the lines are built
+    once per variant without its ETag (at most HEADERS_MAX of them), and the ETag is set in a copy.
+    """
+    key = (rep.content_type, rep.last_modified, rep.headers, vary, max_age, use_gzip)
+    template = _HEADERS.get(key)
+    if template is None:
+        template = _headers(rep, vary, max_age, use_gzip)
+        if len(_HEADERS) >= HEADERS_MAX:  # bounded: clients of a release ask for the same variants again
+            _HEADERS.clear()
+        _HEADERS[key] = template
+    etag = quote_etag(rep.etag.strip('"') + ("-gzip" if use_gzip else ""))
+    return [(name, etag) if name == "ETag" else (name, value) for name, value in template]
+
+
+#: The header lines of a response per representation variant but its ETag, at most HEADERS_MAX of them.
 _HEADERS: dict[tuple[object, ...], list[tuple[str, str]]] = {}
-HEADERS_MAX = 4096
+HEADERS_MAX = 1024
 
 
 def _headers(rep: Representation, vary: tuple[str, ...], max_age: int, use_gzip: bool) -> list[tuple[str, str]]:
-    """The header lines `send` gives `rep` (all but Content-Length, which is the body's)."""
+    """The header lines of `rep`'s variant (all but Content-Length), with its ETag in werkzeug's form."""
     response = Response(b"", status=200, content_type=rep.content_type)
     # Different content codings are different representations, so they get different strong ETags.
     response.set_etag(rep.etag.strip('"') + ("-gzip" if use_gzip else ""))

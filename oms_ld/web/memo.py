@@ -1,7 +1,8 @@
 """Whole answers kept in memory by the server's front, so that a repeated request skips Flask (issue #12).
 
 The app decides what may be kept: `send()` (documents, pages, VoID, the catalogue, the download index,
-graphs) and the 303 of `/id/…` set MEMO_KEY in the request's environ. They are the same bytes for the
+graphs), the 303 of `/id/…` and a SPARQL answer the representation cache kept (one asked for before)
+set MEMO_KEY in the request's environ. They are the same bytes for the
 same request for as long as one release is served. The front (server.py) asks `answer(environ)` before it
 runs the app, and hands the app's answer to `keep(environ, answer)` after. Only the worker's event loop
 thread calls either: no lock.

@@ -18,6 +18,7 @@ from ..rdf.formats import (
     RESULT_ALIASES,
     RESULT_FORMATS,
     TURTLE,
+    MediaType,
 )
 from ..rdf.serialize import rdf_bytes
 from ..rdf.sparql import read
@@ -29,6 +30,8 @@ from .representations import BOOLEAN_FORMATS, SD_FORMATS
 
 bp = Blueprint("sparql", __name__)
 
+#: The environ key of an error the query lane (lane.py) met: the view raises it, so Flask maps it to HTTP.
+LANE_FAILED = "oms_ld.lane_failed"
 #: Results worth keeping in the representation cache (GET only); bigger ones are recomputed.
 CACHE_LIMIT = 512 * 1024
 CORS_PREFLIGHT = {
@@ -44,6 +47,12 @@ def endpoint() -> Response:
     """The query operation (GET, form POST, direct POST); no query: service description or query page."""
     if request.method == "OPTIONS":
         return Response(status=204, headers={**CORS_PREFLIGHT, "Allow": "GET, HEAD, POST, OPTIONS"})
+    failed = request.environ.pop(LANE_FAILED, None)
+    if failed is not None:
+        try:
+            raise failed
+        finally:  # no cycle through this frame: what the error holds (a store's connection) goes with it
+            del failed
     site = get_site()
     body = read_body(site.settings.max_request_bytes) if request.method == "POST" else b""
     # Parsed here rather than taken from request.args, which replaces bytes that are not UTF-8.
@@ -81,41 +90,64 @@ def read_body(limit: int) -> bytes:
 
 def answer(site: Site, asked: QueryRequest) -> Response:
     """Run the query (or answer 304 from the validator) and serialize the negotiated format."""
-    reading = read(asked.query)
-    check_distance_arity(reading)
-    form = reading.form
-    graph_form = form in ("CONSTRUCT", "DESCRIBE")
     safe = request.method in ("GET", "HEAD")  # HEAD is GET without the body (RFC 9110 §9.3.2)
-    formats = RDF_FORMATS if graph_form else BOOLEAN_FORMATS if form == "ASK" else RESULT_FORMATS
-    offers = (*formats, *((HTML,) if safe else ()))
-    aliases = ALIASES if graph_form else RESULT_ALIASES
-    media_type = negotiate(request.headers.get("Accept"), offers, aliases=aliases)
+    media_type = negotiated(asked, request.headers.get("Accept"), safe=safe)
     if media_type is HTML:
         return query_page(site, asked.query)
-    parts = ("sparql", asked.query, repr(asked.default_graphs), repr(asked.named_graphs), media_type.mime)
-    etag = site.etag(*parts)
-
-    def body() -> bytes:
-        result = site.store.query(
-            asked.query,
-            default_graphs=asked.default_graphs,
-            named_graphs=asked.named_graphs,
-            timeout=site.settings.query_timeout,
-            media_type=media_type,  # the query process writes the final bytes; this worker only sends them
-        )
-        return result.serialize(media_type)
-
     if not safe:
-        rep = Representation(body(), media_type.content_type, etag, site.sources.modified)
+        rep = Representation(run(site, asked, media_type), media_type.content_type,
+                             site.etag(*answer_parts(asked, media_type)), site.sources.modified)  # fmt: skip
         response = send(rep, vary=("Accept",), max_age=0, memo=False)
         response.cache_control.public = False  # an answer to a POST is not for shared caches
         response.cache_control.no_store = True
         return response
+    etag = site.etag(*answer_parts(asked, media_type))
     if request.if_none_match.contains(etag.strip('"')):
         return send(Representation(b"", media_type.content_type, etag, site.sources.modified), memo=False)
-    rep = site.represent(parts, media_type.content_type, body, keep=lambda rep: len(rep.body) <= CACHE_LIMIT,
-                         again=True)  # fmt: skip
-    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age, memo=False)
+    rep = represent(site, asked, media_type)
+    memo = memoisable(site, asked, media_type, rep)
+    return send(rep, vary=("Accept",), max_age=site.settings.cache_max_age, memo=memo)
+
+
+def negotiated(asked: QueryRequest, accept: str | None, *, safe: bool) -> MediaType:
+    """The format of the answer to `asked` for a client that sends `accept` (HTML: the query page, for GET).
+
+    Raises:
+        QueryError, InvalidRequest: a query the grammar does not read, or geof:distance without its unit.
+        NotAcceptable: no format of the query's form is acceptable.
+    """
+    reading = read(asked.query)
+    check_distance_arity(reading)
+    form = reading.form
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    formats = RDF_FORMATS if graph_form else BOOLEAN_FORMATS if form == "ASK" else RESULT_FORMATS
+    offers = (*formats, *((HTML,) if safe else ()))
+    return negotiate(accept, offers, aliases=ALIASES if graph_form else RESULT_ALIASES)
+
+
+def answer_parts(asked: QueryRequest, media_type: MediaType) -> tuple[str, ...]:
+    """What names an answer: its cache key and ETag come from these and the data version."""
+    return ("sparql", asked.query, repr(asked.default_graphs), repr(asked.named_graphs), media_type.mime)
+
+
+def run(site: Site, asked: QueryRequest, media_type: MediaType) -> bytes:
+    """The answer's bytes, written in `media_type` where the query runs; this worker only sends them."""
+    result = site.store.query(asked.query, default_graphs=asked.default_graphs, named_graphs=asked.named_graphs,
+                              timeout=site.settings.query_timeout, media_type=media_type)  # fmt: skip
+    return result.serialize(media_type)
+
+
+def represent(site: Site, asked: QueryRequest, media_type: MediaType) -> Representation:
+    """The answer to a GET, from the representation cache when it was asked for before."""
+    return site.represent(answer_parts(asked, media_type), media_type.content_type,
+                          lambda: run(site, asked, media_type), keep=lambda rep: len(rep.body) <= CACHE_LIMIT,
+                          again=True)  # fmt: skip
+
+
+def memoisable(site: Site, asked: QueryRequest, media_type: MediaType, rep: Representation) -> bool:
+    """Whether the front's memo may keep this answer: only one the cache kept, as it was asked for before
+    (a one-off query, such as one with a fresh comment each time, would only push documents out)."""
+    return site.kept(answer_parts(asked, media_type)) is rep
 
 
 def describe_service(site: Site) -> Response:
