@@ -286,6 +286,7 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> tuple[int
     """
     stack: list[str] = []
     chains: list[int] = [0]
+    chained = 0  # sum(chains)
     query_levels: set[int] = {0}  # bracket depths where a (sub)query's clauses are, not a pattern
     unary = deepest = 0
     previous: Token | None = None
@@ -293,10 +294,9 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> tuple[int
     calls: set[int] = set()
     for index, token in enumerate(tokens):
         symbol = token.symbol
-        where = f"at {token.line}:{token.column}"
         name = token.text.split(":", 1)[0] if token.kind in ("PNAME_NS", "PNAME_LN") else None
         if name is not None and name not in prefixes and (previous is None or previous.keyword != "PREFIX"):
-            raise QueryError(f"SPARQL syntax error {where}: the prefix {name}: is not declared "
+            raise QueryError(f"SPARQL syntax error {_at(token)}: the prefix {name}: is not declared "
                              "(add PREFIX … <…> before the query)")  # fmt: skip
         if symbol in FORMS and stack and stack[-1] == "{":
             query_levels.add(len(stack))
@@ -304,7 +304,7 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> tuple[int
         if token.kind == "IRIREF" and top == "expr(" and (previous is None or previous.symbol not in
                                                             _BEFORE_IRI_IN_EXPRESSION):  # fmt: skip
             raise QueryError(
-                f"SPARQL syntax error {where}: {token.text[:60]} follows a value inside an expression, where "
+                f"SPARQL syntax error {_at(token)}: {token.text[:60]} follows a value inside an expression, where "
                 "SPARQL 1.1 reads it as an IRI reference (§19.8: the longest token wins); to compare with "
                 "'<' or '>', put spaces around the operator (?a < ?b)"
             )
@@ -324,18 +324,19 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> tuple[int
         elif symbol in ("}", "]", ")"):
             opener = {"}": "{", "]": "[", ")": "("}[symbol]
             if not stack or stack[-1][-1] != opener:
-                raise QueryError(f"SPARQL syntax error {where}: {symbol!r} closes nothing that is open here")
+                raise QueryError(f"SPARQL syntax error {_at(token)}: {symbol!r} closes nothing that is open here")
             query_levels.discard(len(stack))
             stack.pop()
-            chains.pop()
+            chained -= chains.pop()
         elif symbol in _CHAINING or token.kind in ("INTEGER", "DECIMAL", "DOUBLE") and token.text[0] in "+-":
             chains[-1] += 1
+            chained += 1
         unary = unary + 1 if symbol in _UNARY and _operand_expected(previous) else 0
         nesting = len(stack) + unary
         deepest = max(deepest, nesting)
-        if nesting > MAX_NESTING or nesting + sum(chains) > MAX_TREE:
+        if nesting > MAX_NESTING or nesting + chained > MAX_TREE:
             raise QueryError(
-                f"the query is nested too deeply {where}: more than {MAX_NESTING} levels of brackets and unary "
+                f"the query is nested too deeply {_at(token)}: more than {MAX_NESTING} levels of brackets and unary "
                 f"operators, or more than {MAX_TREE} operators, triple patterns, UNION, OPTIONAL … in the open "
                 "groups (the query engine would run out of stack); write it flatter"
             )
@@ -343,6 +344,10 @@ def _check_structure(tokens: list[Token], prefixes: dict[str, str]) -> tuple[int
     if stack:
         raise QueryError(f"SPARQL syntax error: {len(stack)} bracket(s) are not closed at the end of the query")
     return deepest, frozenset(calls)
+
+
+def _at(token: Token) -> str:
+    return f"at {token.line}:{token.column}"
 
 
 def _operand_expected(previous: Token | None) -> bool:

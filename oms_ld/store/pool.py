@@ -6,8 +6,9 @@ reload), and a child that overruns the limit is killed and replaced.
 
 At birth a child is confined (store/confine.py): it closes every descriptor it inherited but its
 socket pair to the worker, loses the network, and gets a memory budget. Then it answers requests,
-one at a time, each in frames over that socket: `D` + body bytes (up to 1 MiB each), then `K` + kind,
-or `E` + a JSON [error class, message]. The body is the client's final representation, so the
+one at a time, each in frames over that socket: `D` + body bytes (1 MiB or more each), then `K` +
+kind + newline + the body's last bytes (a short answer is that one message), or `E` + a JSON [error
+class, message]. The body is the client's final representation, so the
 worker does not parse or re-serialize it. The worker stops reading at the byte cap; a child is
 replaced once its own memory (anonymous resident pages, beyond what it had at birth) has grown by
 `recycle_memory`, after an answer over `recycle_bytes`, after a memory error, or after `max_queries`
@@ -30,6 +31,7 @@ import logging
 import math
 import os
 import pickle
+import select
 import signal
 import socket
 import threading
@@ -84,6 +86,8 @@ class _Child:
     born: int = 0
     #: Its /proc/PID/statm, open for reading (-1: not open).
     statm: int = -1
+    #: Waits for its answer (one poll object per child: multiprocessing's `poll` makes a selector per call).
+    poller: Any = None
 
 
 class _Frames:
@@ -102,8 +106,13 @@ class _Frames:
 
     def flush(self) -> None:
         if self.parts:
-            self.conn.send_bytes(b"D" + b"".join(self.parts))
-            self.parts, self.size = [], 0
+            self.conn.send_bytes(b"D" + self.rest())
+
+    def rest(self) -> bytes:
+        """The bytes not sent yet (they leave with the answer's last message)."""
+        rest = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return rest
 
 
 def _error_frame(name: str, message: str) -> bytes:
@@ -137,8 +146,7 @@ def _serve(conn: Connection, work: Work, memory_budget: int, reopen: Callable[[]
         frames = _Frames(conn)
         try:
             kind = work(request, frames.write)
-            frames.flush()
-            reply = b"K" + kind.encode()
+            reply = b"K" + kind.encode() + b"\n" + frames.rest()  # the end and the last bytes: one message
         except OmsLdError as exc:
             reply = _error_frame(type(exc).__name__, exc.message)
         except MemoryError as exc:
@@ -209,6 +217,8 @@ class QueryPool:
                 os._exit(70)
         theirs.close()
         child = _Child(pid, Connection(ours.detach()))
+        child.poller = select.poll()
+        child.poller.register(child.conn.fileno(), select.POLLIN)
         try:
             ready = child.conn.poll(_BIRTH_TIMEOUT) and child.conn.recv_bytes()
         except (EOFError, OSError):
@@ -279,21 +289,22 @@ class QueryPool:
             child.conn.send_bytes(pickle.dumps((timeout, request)))
             while True:
                 left = deadline - time.monotonic()
-                if left <= 0 or not child.conn.poll(left):
+                if left <= 0 or not child.poller.poll(math.ceil(left * 1000)):
                     log.warning("query exceeded %.1f s; killing child %s", timeout, child.pid)
                     self._kill(child)
                     raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
                 frame = child.conn.recv_bytes()
                 tag, data = frame[:1], frame[1:]
-                if tag == b"D":
+                if tag in (b"D", b"K"):
+                    kind, _, data = data.partition(b"\n") if tag == b"K" else (b"", b"", data)
                     size += len(data)
                     if size > self.max_bytes:  # the child counts too; this holds even if it does not
                         self._kill(child)
                         raise ResultTooLarge(f"the answer is over the limit of {self.max_bytes} bytes; add a LIMIT")
                     parts.append(data)
-                elif tag == b"K":
-                    self._give_back(child, size)
-                    return data.decode(), b"".join(parts)
+                    if tag == b"K":
+                        self._give_back(child, size)
+                        return kind.decode(), b"".join(parts)
                 else:
                     name, message = json.loads(data)
                     if name == "ResultTooLarge":
