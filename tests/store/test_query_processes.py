@@ -20,7 +20,7 @@ from flask import Flask
 from oms_ld import create_app
 from oms_ld.errors import QueryRefused, ResultTooLarge
 from oms_ld.publishing.representation import Representation, RepresentationCache
-from oms_ld.store import EmbeddedStore
+from oms_ld.store import EmbeddedStore, confine
 from oms_ld.web.errors import status_of
 
 from ..polling import LIMIT as HANG
@@ -100,6 +100,7 @@ def test_a_query_process_holds_only_its_pipe(app: Flask) -> None:
     assert all(t.startswith(f"{store.path}/") for t in rest.values() if not t.startswith("socket:")), held
     assert not ours & set(held.values())
     assert "Seccomp:\t2" in status  # a seccomp filter is in force
+    assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + confine.NICENESS
 
 
 def test_service_reaching_the_engine_makes_no_connection(app: Flask) -> None:
