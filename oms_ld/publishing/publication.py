@@ -32,7 +32,7 @@ from .linking.crosswalk import crosswalk_dumps
 from .linking.index import build_index
 from .names import Names
 from .release import Release
-from .representation import Representation, RepresentationCache, make_etag
+from .representation import Flights, Representation, RepresentationCache, make_etag
 from .retired import Retired
 from .validation import ValidationReport
 
@@ -67,6 +67,7 @@ class Site:
     _metadata: Graph | None = field(default=None, repr=False)
     _names: Names | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _flights: Flights = field(default_factory=Flights, repr=False)
 
     @property
     def dumps(self) -> dict[str, Dump]:
@@ -154,7 +155,8 @@ class Site:
     ) -> Representation:
         """The representation named by `parts`: cache key and ETag both come from them and the version.
 
-        `body` runs only on a cache miss; `keep` decides whether the result is worth caching. `again`:
+        `body` runs only on a cache miss, and once for concurrent askings (they wait for the first: see
+        representation.Flights); `keep` decides whether the result is worth caching. `again`:
         cache it only when it was asked for before (names from clients, such as query texts, have no
         bound: one-off ones would fill the cache and make its memory grow to the budget).
         """
@@ -162,8 +164,11 @@ class Site:
         if found is not None:
             return found
         key = (self.version, *parts)
-        rep = Representation(body(), content_type, self.etag(*parts), self.sources.modified, headers)
-        if keep(rep) and (not again or self.cache.asked_before(key)):
+        rep, computed, shared = self._flights.run(
+            key, lambda: Representation(body(), content_type, self.etag(*parts), self.sources.modified, headers)
+        )
+        # Asked for again: by a request that waited for this very answer, or one before it.
+        if computed and keep(rep) and (not again or shared or self.cache.asked_before(key)):
             self.cache.put(key, rep)
         return rep
 

@@ -109,3 +109,45 @@ class RepresentationCache:
         built = build()
         self.put(key, built)
         return built
+
+
+class _Flight:
+    """One computation in progress, and the askings waiting for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Representation | None = None
+        self.followers = 0
+
+
+class Flights:
+    """Concurrent askings of one key share one computation (request coalescing), within one process.
+
+    The first asking computes; the others wait for its result. If it fails, each of them computes on
+    its own (its error is the first one's, raised in its own thread). At most one entry per key being
+    computed: the table is as large as the requests in progress.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights: dict[tuple[str, ...], _Flight] = {}
+
+    def run(self, key: tuple[str, ...], compute: Callable[[], Representation]) -> tuple[Representation, bool, bool]:
+        """`compute()`'s result for `key`: (it, whether this asking computed it, whether another shared it)."""
+        with self._lock:
+            flight = self._flights.get(key)
+            leading = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+            else:
+                flight.followers += 1
+        if not leading:
+            flight.done.wait()
+            return (flight.value, False, True) if flight.value is not None else (compute(), True, True)
+        try:
+            flight.value = compute()
+            return flight.value, True, flight.followers > 0
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()

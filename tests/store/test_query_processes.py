@@ -215,8 +215,9 @@ def test_children_are_replaced_when_their_memory_grows_not_by_count() -> None:
 
 def test_a_full_pool_answers_503_at_once_and_pages_still_answer(app: Flask) -> None:
     pool = store_of(app)._pool
-    heavy = {"query_string": {"query": HEAVY}, "headers": JSON}
-    busy = [threading.Thread(target=app.test_client().get, args=("/sparql",), kwargs=heavy) for _ in range(pool.size)]
+    # Each its own text: the same query asked at once would share one run (and one process).
+    heavy = [{"query_string": {"query": f"{HEAVY} # {n}"}, "headers": JSON} for n in range(pool.size)]
+    busy = [threading.Thread(target=app.test_client().get, args=("/sparql",), kwargs=kw) for kw in heavy]
     for thread in busy:
         thread.start()
     wait_until(lambda: pool._slots._value == 0, "every query process busy with HEAVY", every=0.01)  # type: ignore[attr-defined]
@@ -231,6 +232,37 @@ def test_a_full_pool_answers_503_at_once_and_pages_still_answer(app: Flask) -> N
     finally:
         for thread in busy:
             thread.join()
+
+
+#: About 3.4 million solutions counted: a second or so of engine time, far inside the 10 s limit.
+SECOND = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
+    f"VALUES ?{v} {{ {' '.join(str(i) for i in range(150))} }}" for v in "abc") + " }"
+
+
+def test_concurrent_askings_of_one_query_share_one_run() -> None:
+    """One process and no queue: a second asking while the first runs would be a 503 (the pool is full),
+    but it waits for the first's answer instead, so both get it and the process ran the query once."""
+    for app in make_app(QUERY_PROCESSES=1, QUERY_QUEUE=0, QUERY_TIMEOUT=10):
+        pool = store_of(app)._pool
+        assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}, headers=JSON).status_code == 200
+        (child,) = pool._idle
+        ran = child.answered
+        answers: list[tuple[int, bytes]] = []
+
+        def ask(app: Flask = app, out: list[tuple[int, bytes]] = answers) -> None:
+            answer = app.test_client().get("/sparql", query_string={"query": SECOND}, headers=JSON)
+            out.append((answer.status_code, answer.data))
+
+        first = threading.Thread(target=ask)
+        first.start()
+        wait_until(lambda pool=pool: pool._slots._value == 0, "the query process busy", every=0.001)  # type: ignore[attr-defined]
+        ask()  # while the first still runs (it takes about a second)
+        first.join(HANG)
+        assert [status for status, _ in answers] == [200, 200], answers
+        assert answers[0][1] == answers[1][1] and b'"3375000"' in answers[0][1]
+        assert child.answered == ran + 1  # one run for both
+        third = app.test_client().get("/sparql", query_string={"query": SECOND}, headers=JSON)
+        assert third.data == answers[0][1] and child.answered == ran + 1  # asked again, so it was kept
 
 
 def test_the_representation_cache_is_bounded_by_bytes() -> None:
