@@ -217,6 +217,9 @@ class CurrentSite:
             taken, self._closed = self._closed, []
         alive = [(ref, name, rounds) for ref, name, rounds in taken if ref() is not None]
         if alive:
+            # The server froze what its master built, so that workers share those pages (server/__init__.py);
+            # the collector never frees frozen objects, and the first site is among them.
+            gc.unfreeze()
             gc.collect()
         kept = []
         for ref, name, rounds in alive:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -84,6 +85,24 @@ def test_a_request_keeps_its_release_and_the_old_one_is_closed_after_the_last(tm
         later.release()
         assert not _unused(b.path)  # B is the site served: held until it is switched away from too
     finally:
+        current.close()
+
+
+def test_the_old_release_is_freed_though_the_server_froze_it(tmp_path: Path) -> None:
+    """The server freezes its heap before forking its workers (server/__init__.py), and the first site is
+    in it: a switch away from it must still free its store and close its files."""
+    data = content(tmp_path)
+    config = settings(tmp_path, data)
+    a = build_release(config).release
+    current = following(config)
+    try:
+        gc.freeze()
+        relabel(data, "Uppsala city")
+        build_release(config)
+        assert current.check()
+        assert current.collect() == 0 and not open_under(a.path)
+    finally:
+        gc.unfreeze()
         current.close()
 
 
