@@ -12,8 +12,11 @@ from datetime import datetime
 
 #: Bodies at least this big are worth compressing.
 GZIP_MIN_BYTES = 1024
-#: Keys `RepresentationCache.asked_before` remembers (about 100 bytes each).
+#: Keys `RepresentationCache.asked_before` remembers (16 bytes each, in one table).
 REMEMBERED = 16384
+#: Digests per set of that table: a key asked for is forgotten once this many others of its set came after it.
+WAYS = 4
+_DIGEST = 16
 
 
 @dataclass(frozen=True)
@@ -60,25 +63,37 @@ class RepresentationCache:
         self.max_bytes = max_bytes
         #: Bytes the entries are counted for now.
         self.size = 0
-        #: Digests of keys asked for once (`asked_before`), oldest first; at most `remembered` of them.
-        self._asked: OrderedDict[bytes, None] = OrderedDict()
         self.remembered = remembered
+        #: Digests of keys asked for (`asked_before`): `remembered` slots of 16 bytes in sets of WAYS, made on
+        #: first use (so in the process that asks, not in the one it was forked from), never resized.
+        self._asked = bytearray()
+        self._ways = max(1, min(WAYS, remembered))
+        self._sets = max(1, -(-remembered // self._ways))
+        #: Per set, the slot the next new digest goes to (the set's oldest).
+        self._next = bytearray()
 
     def asked_before(self, key: tuple[str, ...]) -> bool:
         """Whether `key` was asked for recently (and remember that it now was): an admission test, so that
         answers asked for once (a client's one-off queries) do not push out those asked for again.
 
-        The keys are kept as 16-byte digests, at most `remembered` of them: bounded in bytes, whatever
-        the keys (a query text can be 64 KB).
+        The keys are kept as 16-byte digests in a table of `remembered` slots, allocated whole on first use:
+        its bytes are fixed whatever the keys (a query text can be 64 KB) and however many were asked, so
+        memory does not grow while one-off queries come in. A digest's set is chosen by the digest; a new
+        one replaces the oldest of its set (with `remembered` ≤ WAYS, the oldest of all).
         """
-        digest = hashlib.blake2b("\0".join(key).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        digest = hashlib.blake2b("\0".join(key).encode("utf-8", "surrogatepass"), digest_size=_DIGEST).digest()
+        chosen = int.from_bytes(digest[:8], "little") % self._sets
+        start = chosen * self._ways * _DIGEST
         with self._lock:
-            if digest in self._asked:
-                self._asked.move_to_end(digest)
+            if not self._asked:
+                self._asked = bytearray(self._sets * self._ways * _DIGEST)
+                self._next = bytearray(self._sets)
+            found = self._asked.find(digest, start, start + self._ways * _DIGEST)
+            if found >= 0 and (found - start) % _DIGEST == 0:
                 return True
-            self._asked[digest] = None
-            if len(self._asked) > self.remembered:
-                self._asked.popitem(last=False)
+            way = self._next[chosen]
+            self._asked[start + way * _DIGEST : start + (way + 1) * _DIGEST] = digest
+            self._next[chosen] = (way + 1) % self._ways
             return False
 
     def peek(self, key: tuple[str, ...]) -> Representation | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import UTC, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from oms_ld.publishing.representation import Representation, RepresentationCache
-from oms_ld.web import site_of
+from oms_ld.web import http, site_of
 
 JSON = {"Accept": "application/sparql-results+json"}
 
@@ -48,3 +49,35 @@ def test_asked_before_is_bounded_in_keys() -> None:
     when = datetime(2026, 1, 1, tzinfo=UTC)
     cache.put(("q", "a"), Representation(b"x", "text/plain", '"a"', when))
     assert cache.peek(("q", "a")) is not None
+
+
+def test_one_off_queries_add_no_memoised_header_lines(linking_app: Flask, web: FlaskClient) -> None:
+    """Each answer has its own ETag; the memoised header lines are per kind of answer, not per ETag."""
+    _ask(web, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 #first")
+    before = len(http._HEADERS)
+    etags = set()
+    for n in range(50):
+        answer = web.get("/sparql", query_string={"query": f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 2 #{n}"},
+                         headers=JSON)  # fmt: skip
+        etags.add(answer.headers["ETag"])
+        again = web.get("/sparql", query_string={"query": f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 2 #{n}"},
+                        headers={**JSON, "If-None-Match": answer.headers["ETag"]})  # fmt: skip
+        assert again.status_code == 304 and again.headers["ETag"] == answer.headers["ETag"]
+    assert len(etags) == 50
+    assert len(http._HEADERS) == before
+
+
+def test_asked_before_takes_its_bytes_at_first_use_and_no_more() -> None:
+    """Remembering one-off queries does not grow memory while they come in: the table is made whole."""
+    cache = RepresentationCache(remembered=4096)
+    tracemalloc.start()
+    try:
+        cache.asked_before(("q", "first"))
+        first = tracemalloc.get_traced_memory()[0]
+        for n in range(3 * 4096):
+            cache.asked_before(("q", f"one-off {n}"))
+        grown = tracemalloc.get_traced_memory()[0] - first
+    finally:
+        tracemalloc.stop()
+    assert grown < 4096, f"{grown} bytes more after 12 288 one-off keys"
+    assert cache.asked_before(("q", f"one-off {3 * 4096 - 1}"))  # the latest are remembered
