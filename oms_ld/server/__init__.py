@@ -38,10 +38,9 @@ def share_with_workers() -> None:
     collection would copy every page of the app it inherited: about 13 MB per worker at the ÖMS data and
     100k, once, at a moment set by its allocations (the mixed load's memory step). Frozen objects are
     never examined; their refcounts still change, which copies only the pages of objects a request
-    touches. The garbage of building the app is collected first, so it is not kept for ever. A release
-    switch unfreezes them (publishing/current.py), so that the old release's objects can be freed.
+    touches. Nothing is collected first: that took 0.1 s of the start and found some 20 objects. A
+    release switch unfreezes them (publishing/current.py), so that the old release's objects can be freed.
     """
-    gc.collect()
     gc.freeze()
 
 
