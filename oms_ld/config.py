@@ -60,7 +60,7 @@ class Settings:
     query_memory_bytes: int = 1 << 30
     #: A query process is replaced after this many answers (a backstop: it is replaced when its own memory
     #: has grown by 64 MiB, and after any answer over 8 MiB; a fork costs tens of milliseconds).
-    query_process_max_queries: int = 10_000
+    query_process_max_queries: int = 100_000
     #: The representation cache's budget (bodies counted twice: room for their gzip copies).
     cache_max_bytes: int = 256 << 20
     max_request_bytes: int = 64 * 1024

@@ -170,7 +170,7 @@ class QueryPool:
         size: int,
         max_bytes: int,
         memory_budget: int,
-        max_queries: int = 10_000,
+        max_queries: int = 100_000,
         recycle_bytes: int = 8 << 20,
         recycle_memory: int = 64 << 20,
         reopen: Callable[[], None] | None = None,
