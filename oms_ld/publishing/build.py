@@ -182,7 +182,15 @@ def _build_into(root: Path, target: Path, settings: Settings, sources: Sources, 
     """Compile into a scratch directory and rename it to `target`; False when another build won the race."""
     with _scratch(root, key) as scratch:
         (scratch / "report.txt").write_text(report_text, encoding="utf-8")
-        manifest = _compile(scratch, settings, sources, key)
+        refused: ValidationFailed | None = None
+        try:
+            manifest = _compile(scratch, settings, sources, key)
+        except ValidationFailed as exc:
+            refused = ValidationFailed(exc.report)
+        if refused is not None:
+            # Raised anew outside the handler: the first error's traceback held the compile's frame, so
+            # its store stayed open, and RocksDB's threads wrote into the folder `_scratch` was removing.
+            raise refused
         (scratch / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         scratch.chmod(0o755)  # mkdtemp made it private; a release is for every worker to read
         sync_tree(scratch)
