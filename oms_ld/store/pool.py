@@ -87,7 +87,7 @@ class _Child:
     #: Its /proc/PID/statm, open for reading (-1: not open).
     statm: int = -1
     #: Waits for its answer (one poll object per child: multiprocessing's `poll` makes a selector per call).
-    poller: Any = None
+    poller: select.poll | None = None
 
 
 class _Frames:
@@ -286,17 +286,20 @@ class QueryPool:
         parts: list[bytes] = []
         size = 0
         try:
+            poller = child.poller
+            assert poller is not None  # set when the child was spawned
             child.conn.send_bytes(pickle.dumps((timeout, request)))
             while True:
                 left = deadline - time.monotonic()
-                if left <= 0 or not child.poller.poll(math.ceil(left * 1000)):
+                if left <= 0 or not poller.poll(math.ceil(left * 1000)):
                     log.warning("query exceeded %.1f s; killing child %s", timeout, child.pid)
                     self._kill(child)
                     raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
                 frame = child.conn.recv_bytes()
                 tag, data = frame[:1], frame[1:]
+                if tag == b"K":  # the end: its kind, then the body's last bytes
+                    kind, _, data = data.partition(b"\n")
                 if tag in (b"D", b"K"):
-                    kind, _, data = data.partition(b"\n") if tag == b"K" else (b"", b"", data)
                     size += len(data)
                     if size > self.max_bytes:  # the child counts too; this holds even if it does not
                         self._kill(child)
