@@ -56,6 +56,11 @@ class Settings:
     #: As long as the default QUERY_TIMEOUT: under a burst of heavy queries (the GROUP BY over every place at
     #: 1M takes about a second) a queued query waits for one to finish rather than getting 503 after 1 s.
     query_queue_wait: float = 5.0
+    #: Query processes per worker beyond QUERY_PROCESSES that answer only quick queries: those whose
+    #: template (the query with its IRIs and values left out) last ran in at most QUERY_QUICK_SECONDS
+    #: of engine time. A point lookup then never waits behind GROUP BYs that fill the others.
+    query_express_processes: int = 1
+    query_quick_seconds: float = 0.02
     #: Memory a query process may map beyond the store it shares (RLIMIT_DATA; see store/confine.py).
     query_memory_bytes: int = 1 << 30
     #: A query process is replaced after this many answers (a backstop: it is replaced when its own memory
@@ -102,7 +107,8 @@ class Settings:
                 raise ConfigError(f"{f.name.upper()} must be {_describe(kind)}, not {value!r}")
         if not self.base_iri.endswith("/"):
             raise ConfigError("BASE_IRI must end with '/'")
-        for name in ("query_queue", "query_queue_wait", "front_memo_bytes"):
+        for name in ("query_queue", "query_queue_wait", "query_express_processes", "query_quick_seconds",
+                     "front_memo_bytes"):  # fmt: skip
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name.upper()} must not be negative")
         for name in ("query_timeout", "remote_timeout", "release_check_seconds"):

@@ -79,6 +79,18 @@ _CHAINING = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*
 _UNARY = frozenset({"!", "+", "-", "^"})
 
 
+#: The kinds of token a template leaves out: the values a program changes from one run to the next.
+_VALUES = frozenset({"IRIREF", "STRING", "INTEGER", "DECIMAL", "DOUBLE"})
+
+
+def _template(tokens: list[Token]) -> int:
+    """A hash of the query's tokens (after the prologue) with IRI references and literal values left out:
+    `SELECT ?p ?o { <a> ?p ?o }` and `SELECT ?p ?o { <b> ?p ?o }` share it. Prefixed names stay (the
+    predicates, mostly, which decide much of a query's cost), and so do variables, keywords and punctuation.
+    """
+    return hash(tuple(t.kind if t.kind in _VALUES else t.keyword or t.text for t in tokens))
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the grammar says a request is, and the text to give an engine."""
@@ -102,6 +114,9 @@ class Reading:
     functions: tuple[str, ...] = ()
     #: Each call of a function by IRI with its number of arguments, in the order written.
     function_calls: tuple[tuple[str, int], ...] = ()
+    #: What queries of one shape share, whatever their IRIs and values (`_template`): the query
+    #: processes learn their cost under it (store/lanes.py).
+    template: int = 0
 
     @property
     def has_dataset(self) -> bool:
@@ -243,6 +258,7 @@ def read(text: str) -> Reading:
         calls=calls,
         functions=tuple(iri for iri, _ in by_iri),
         function_calls=tuple(by_iri),
+        template=_template(tokens[position:]),
     )
 
 

@@ -22,6 +22,8 @@ def _limits(settings: Settings) -> Limits:
         max_queries=settings.query_process_max_queries,
         queue=settings.query_queue,
         wait=settings.query_queue_wait,
+        express=settings.query_express_processes,
+        quick=settings.query_quick_seconds,
     )
 
 

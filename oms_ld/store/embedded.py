@@ -55,6 +55,9 @@ class Limits:
     #: Queries that may wait for a busy process, and for how long (seconds); beyond them, 503 at once.
     queue: int = 2
     wait: float = 1.0
+    #: Processes beyond `processes` for the queries whose template last ran within `quick` CPU seconds.
+    express: int = 1
+    quick: float = 0.02
 
 
 #: Quads copied at a time into a release store's default graph (`EmbeddedStore.seal`).
@@ -118,6 +121,8 @@ class EmbeddedStore:
             max_queries=self.limits.max_queries,
             queue=self.limits.queue,
             wait=self.limits.wait,
+            express=self.limits.express,
+            quick=self.limits.quick,
             reopen=None if path is None else self._reopen,
         )
 
@@ -209,7 +214,7 @@ class EmbeddedStore:
             body = b"".join(parts)
         else:
             try:
-                kind, body = self._pool.run(request, timeout)
+                kind, body = self._pool.run(request, timeout, reading.template)
             except ChildFailed as failed:
                 if failed.name == "QueryError":
                     raise QueryError(_located(reading, failed.message)) from None

@@ -7,15 +7,17 @@ reload), and a child that overruns the limit is killed and replaced.
 At birth a child is confined (store/confine.py): it closes every descriptor it inherited but its
 socket pair to the worker, loses the network, and gets a memory budget. Then it answers requests,
 one at a time, each in frames over that socket: `D` + body bytes (1 MiB or more each), then `K` +
-kind + newline + the body's last bytes (a short answer is that one message), or `E` + a JSON [error
-class, message]. The body is the client's final representation, so the
+kind + space + the CPU seconds it spent + newline + the body's last bytes (a short answer is that one
+message), or `E` + a JSON [error class, message]. The body is the client's final representation, so the
 worker does not parse or re-serialize it. The worker stops reading at the byte cap; a child is
 replaced once its own memory (anonymous resident pages, beyond what it had at birth) has grown by
 `recycle_memory`, after an answer over `recycle_bytes`, after a memory error, or after `max_queries`
 answers (a backstop: a fork costs tens of milliseconds, so recycling is by memory, not by count).
 
-Capacity is separate from the serving threads: with every child busy a query is refused at once
-(`Overloaded`, 503 + Retry-After) instead of queueing. Trusted queries (pages) never come here.
+Capacity is separate from the serving threads: with every child busy a query waits a bounded time
+(`queue`, `wait`) or is refused (`Overloaded`, 503 + Retry-After). Beyond the `size` children,
+`express` more answer only the queries whose template ran quick before (store/lanes.py). Trusted
+queries (pages) never come here.
 
 Each child also arms SIGALRM for one second past the limit, so a query stops even when the worker
 that should kill it has died. A child may be forked from a threaded server. If it inherited a lock
@@ -43,6 +45,7 @@ from typing import Any, NoReturn
 
 from ..errors import OmsLdError, Overloaded, QueryTimeout, ResultTooLarge, SandboxUnavailable, StoreError
 from . import confine
+from .lanes import Admission, Costs
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +147,11 @@ def _serve(conn: Connection, work: Work, memory_budget: int, reopen: Callable[[]
         # action needs no Python code to run), so a query outlives its limit even if the worker died.
         signal.alarm(math.ceil(timeout) + 1)
         frames = _Frames(conn)
+        began = time.process_time()
         try:
             kind = work(request, frames.write)
-            reply = b"K" + kind.encode() + b"\n" + frames.rest()  # the end and the last bytes: one message
+            spent = b"%.6f" % (time.process_time() - began)
+            reply = b"K" + kind.encode() + b" " + spent + b"\n" + frames.rest()  # the end and the last bytes
         except OmsLdError as exc:
             reply = _error_frame(type(exc).__name__, exc.message)
         except MemoryError as exc:
@@ -176,6 +181,8 @@ class QueryPool:
         reopen: Callable[[], None] | None = None,
         queue: int = 0,
         wait: float = 0.0,
+        express: int = 0,
+        quick: float = 0.02,
     ) -> None:
         self._work = work
         self._reopen = reopen
@@ -185,12 +192,12 @@ class QueryPool:
         self.max_queries = max_queries
         self.recycle_bytes = recycle_bytes
         self.recycle_memory = recycle_memory
+        #: A template that last ran in at most `quick` CPU seconds may take one of the `express` processes.
+        self.quick = quick
+        self.costs = Costs()
         #: At most `queue` queries wait, each at most `wait` seconds, for a busy process; the rest get 503 at once.
-        self.queue = queue
-        self.wait = wait
-        self._waiting = 0
+        self.admission = Admission(size, express, queue, wait)
         self._idle: list[_Child] = []
-        self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
         self._owner = os.getpid()
         reason = confine.available()
@@ -250,8 +257,8 @@ class QueryPool:
         with self._lock:
             self._idle.append(child)
 
-    def run(self, request: Any, timeout: float) -> tuple[str, bytes]:
-        """The child's answer (kind, body) to `request`.
+    def run(self, request: Any, timeout: float, template: int | None = None) -> tuple[str, bytes]:
+        """The child's answer (kind, body) to `request`, whose cost is learnt under `template` (None: unknown).
 
         Raises:
             Overloaded: every child is busy, and `queue` queries already wait (at once) or this one
@@ -261,28 +268,25 @@ class QueryPool:
             ChildFailed: the child reported an error (a project error class name and message).
             StoreError: the child died; SandboxUnavailable: children cannot be confined here.
         """
-        if not self._slots.acquire(blocking=False) and not self._wait_for_a_slot():
+        quick = template is not None and self.costs.seconds(template) <= self.quick
+        lane = self.admission.enter(quick)
+        if lane is None:
             raise Overloaded(f"all {self.size} query processes are busy; try again shortly",
                              retry_after=max(1, math.ceil(timeout)))  # fmt: skip
+        spent = math.inf  # stopped at the limit, or failed: slow until it runs quick again
         try:
             child = self._take()
-            return self._exchange(child, request, time.monotonic() + timeout, timeout)
+            kind, body, spent = self._exchange(child, request, time.monotonic() + timeout, timeout)
+            return kind, body
+        except ChildFailed:
+            spent = self.costs.seconds(template) if template is not None else spent  # an error: learnt nothing
+            raise
         finally:
-            self._slots.release()
+            self.admission.leave(lane)
+            if template is not None:
+                self.costs.record(template, spent)
 
-    def _wait_for_a_slot(self) -> bool:
-        """Wait up to `wait` seconds for a process, if fewer than `queue` queries wait already."""
-        with self._lock:
-            if self._waiting >= self.queue:
-                return False
-            self._waiting += 1
-        try:
-            return self._slots.acquire(timeout=self.wait)
-        finally:
-            with self._lock:
-                self._waiting -= 1
-
-    def _exchange(self, child: _Child, request: Any, deadline: float, timeout: float) -> tuple[str, bytes]:
+    def _exchange(self, child: _Child, request: Any, deadline: float, timeout: float) -> tuple[str, bytes, float]:
         parts: list[bytes] = []
         size = 0
         try:
@@ -297,8 +301,9 @@ class QueryPool:
                     raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s")
                 frame = child.conn.recv_bytes()
                 tag, data = frame[:1], frame[1:]
-                if tag == b"K":  # the end: its kind, then the body's last bytes
-                    kind, _, data = data.partition(b"\n")
+                if tag == b"K":  # the end: its kind and CPU seconds, then the body's last bytes
+                    head, _, data = data.partition(b"\n")
+                    kind, _, spent = head.partition(b" ")
                 if tag in (b"D", b"K"):
                     size += len(data)
                     if size > self.max_bytes:  # the child counts too; this holds even if it does not
@@ -307,7 +312,7 @@ class QueryPool:
                     parts.append(data)
                     if tag == b"K":
                         self._give_back(child, size)
-                        return kind.decode(), b"".join(parts)
+                        return kind.decode(), b"".join(parts), float(spent)
                 else:
                     name, message = json.loads(data)
                     if name == "ResultTooLarge":

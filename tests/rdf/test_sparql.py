@@ -278,6 +278,29 @@ def test_what_the_reading_says() -> None:
     )
 
 
+POINT = "SELECT ?p ?o WHERE { <urn:a> ?p ?o }"
+
+
+@pytest.mark.parametrize(("other", "same"), [
+    ("SELECT ?p ?o WHERE { <urn:b> ?p ?o }", True),  # another IRI
+    ("PREFIX ex: <urn:ex:> select ?p ?o where {\n<urn:c> ?p ?o } # a comment", True),  # prologue, case, spacing
+    ("SELECT ?p ?o WHERE { <urn:a> ?p ?o } LIMIT 10", False),
+    ("SELECT ?q ?o WHERE { <urn:a> ?q ?o }", False),  # variables stay: ?s ?p ?s is not ?s ?p ?o
+    ("SELECT ?p ?o WHERE { ?x ?p ?o }", False),
+    ("ASK { <urn:a> ?p ?o }", False),
+])  # fmt: skip
+def test_a_template_leaves_out_iris_and_values_only(other: str, same: bool) -> None:
+    assert (read(other).template == read(POINT).template) is same
+
+
+def test_a_template_keeps_prefixed_names_and_leaves_out_literals() -> None:
+    labels = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s {{ ?s {} {} }}"
+    assert read(labels.format("rdfs:label", '"Uppsala"@sv')).template == read(
+        labels.format("rdfs:label", "'Gävle'@sv")).template  # fmt: skip
+    assert read(labels.format("rdfs:label", "1")).template == read(labels.format("rdfs:label", "2")).template
+    assert read(labels.format("rdfs:label", "1")).template != read(labels.format("rdfs:comment", "1")).template
+
+
 def test_engine_errors_point_into_the_clients_text(embedded: Flask) -> None:
     query = "PREFIX ex: <urn:x:>  # the store reads one line\nSELECT ?x WHERE {\n  ?x ex:y }"
     response = ask(embedded.test_client(), query)

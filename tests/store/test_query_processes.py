@@ -55,8 +55,10 @@ def make_app(**config: Any) -> Iterator[Flask]:
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    # No queue here: a query that finds both processes busy gets its 503 at once (the queue has its own test).
-    yield from make_app(QUERY_PROCESSES=2, QUERY_QUEUE=0, MAX_RESULT_BYTES=5_000_000, QUERY_MEMORY_BYTES=256 << 20)
+    # No queue and no express lane here: a query that finds both processes busy gets its 503 at once (the
+    # queue and the lane have tests of their own).
+    yield from make_app(QUERY_PROCESSES=2, QUERY_QUEUE=0, QUERY_EXPRESS_PROCESSES=0, MAX_RESULT_BYTES=5_000_000,
+                        QUERY_MEMORY_BYTES=256 << 20)
 
 
 def store_of(app: Flask) -> EmbeddedStore:
@@ -220,7 +222,7 @@ def test_a_full_pool_answers_503_at_once_and_pages_still_answer(app: Flask) -> N
     busy = [threading.Thread(target=app.test_client().get, args=("/sparql",), kwargs=kw) for kw in heavy]
     for thread in busy:
         thread.start()
-    wait_until(lambda: pool._slots._value == 0, "every query process busy with HEAVY", every=0.01)  # type: ignore[attr-defined]
+    wait_until(lambda: pool.admission.free["regular"] == 0, "every query process busy with HEAVY", every=0.01)
     try:
         # HEAVY ends only at the 3 s limit: answers that come while both still run did not wait for a process.
         refused = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p 503 }"}, headers=JSON)
@@ -255,7 +257,7 @@ def test_concurrent_askings_of_one_query_share_one_run() -> None:
 
         first = threading.Thread(target=ask)
         first.start()
-        wait_until(lambda pool=pool: pool._slots._value == 0, "the query process busy", every=0.001)  # type: ignore[attr-defined]
+        wait_until(lambda pool=pool: pool.admission.free["regular"] == 0, "the query process busy", every=0.001)
         ask()  # while the first still runs (it takes about a second)
         first.join(HANG)
         assert [status for status, _ in answers] == [200, 200], answers
@@ -292,10 +294,10 @@ def test_a_bounded_queue_waits_briefly_for_a_process_then_answers_503_at_once() 
 
         slow = threading.Thread(target=ask, args=("slow", SPIN, app.test_client()))  # ends only at the 2 s limit
         slow.start()
-        wait_until(lambda pool=pool: pool._slots._value == 0, "the query process busy with SPIN", every=0.01)  # type: ignore[attr-defined]
+        wait_until(lambda pool=pool: pool.admission.free["regular"] == 0, "the process busy with SPIN", every=0.01)
         second = threading.Thread(target=ask, args=("queued", "ASK { ?s ?p 1 }", app.test_client()))
         second.start()
-        wait_until(lambda pool=pool: pool._waiting >= 1, "the second query waiting in the queue", every=0.01)
+        wait_until(lambda pool=pool: pool.admission.waiting >= 1, "the second query waiting in the queue", every=0.01)
         third = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p 2 }"}, headers=JSON)
         assert third.status_code == 503, third.text
         assert answers == [], f"the full queue's 503 came only after {answers}"  # at once: both still wait
@@ -382,3 +384,47 @@ def test_a_query_process_stops_itself_past_the_limit(app: Flask) -> None:
     _, status = os.waitpid(child.pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM  # its own alarm, at its limit
     child.conn.close()
+
+
+
+def _counted(limit: int) -> str:
+    """SPIN's solutions, at most `limit` of them counted: one template for every limit (numbers are left out)."""
+    values = SPIN[SPIN.index("VALUES") : -2]
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT * WHERE {{ {values} }} LIMIT {limit} }} }}"
+
+
+def _ask(app: Flask, query: str, out: list[int] | None = None) -> int:
+    status = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON).status_code
+    if out is not None:
+        out.append(status)
+    return status
+
+
+def test_a_quick_query_is_answered_while_slow_ones_fill_the_regular_processes() -> None:
+    """One regular process and one express one, no queue. A query whose template ran quick before takes
+    the express process while SPIN fills the regular one; a template never seen gets 503; a template that
+    ran quick once but then overran its limit in the express process is slow until it runs quick again."""
+    from oms_ld.rdf.sparql import read
+
+    for app in make_app(QUERY_PROCESSES=1, QUERY_EXPRESS_PROCESSES=1, QUERY_QUEUE=0, QUERY_TIMEOUT=2):
+        pool = store_of(app)._pool
+        point, counted = "SELECT ?p ?o WHERE { <%s> ?p ?o }", _counted(1)
+        assert _ask(app, point % "urn:first") == 200 and _ask(app, counted) == 200  # learnt: both quick
+        assert pool.costs.seconds(read(counted).template) <= pool.quick
+        statuses: list[int] = []
+        spin = threading.Thread(target=_ask, args=(app, SPIN, statuses))  # never seen: a regular process
+        spin.start()
+        wait_until(lambda p=pool: p.admission.free["regular"] == 0, "SPIN in the regular process", every=0.01)
+        assert _ask(app, point % "urn:second") == 200  # another IRI, the same template: the express process
+        assert _ask(app, "ASK { ?x ?y ?z }") == 503  # never seen: it may not take the express process
+        overrun = threading.Thread(target=_ask, args=(app, _counted(10**12), statuses))
+        overrun.start()  # a quick template, so the express process; but this one counts until the limit
+        wait_until(lambda p=pool: p.admission.free["express"] == 0, "the overrun in the express process", every=0.01)
+        assert spin.is_alive() and overrun.is_alive(), "an answer came before the limit"
+        assert _ask(app, point % "urn:third") == 503  # both lanes busy, no queue
+        spin.join(HANG)
+        overrun.join(HANG)
+        assert statuses == [503, 503]  # both stopped at the limit
+        assert pool.costs.seconds(read(SPIN).template) == pool.costs.seconds(read(counted).template) == float("inf")
+        assert _ask(app, counted) == 200  # run in a regular process, quick again
+        assert pool.costs.seconds(read(counted).template) <= pool.quick
