@@ -70,6 +70,34 @@ def tree_memory(root: int) -> tuple[int, int]:
     return pss * 1024, rss * 1024
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(root: int) -> float:
+    """The CPU seconds (user + system) the living processes of the tree at `root` have used."""
+    ticks = 0
+    for pid in tree_pids(root):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / _TICK
+
+
+def settle(root: int, *, share: float = 0.05, window: float = 0.5, limit: float = 60.0) -> float:
+    """Wait until the tree at `root` uses under `share` of a core over `window` seconds (at most `limit`
+    seconds); returns the seconds waited. A run's clients stop at its end, but the server may still be
+    answering what they asked (8 GROUP BYs over every place at 1M run on for seconds): without this, the
+    next scenario is measured against that leftover work.
+    """
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        before = tree_cpu(root)
+        time.sleep(window)
+        if tree_cpu(root) - before < share * window:
+            break
+    return time.monotonic() - began
+
+
 def peak_rss(pid: int) -> int:
     """The high-water mark of one process's RSS (VmHWM), in bytes."""
     return _kib(f"/proc/{pid}/status", "VmHWM:") * 1024

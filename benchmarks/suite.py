@@ -261,7 +261,7 @@ def cheap(size: Size) -> Scenario:
 def ours_argv(port: int) -> list[str]:
     """The shipped server, as an operator starts it."""
     return [sys.executable, "-m", "oms_ld", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-            "--threads", "4", "--no-access-log"]  # fmt: skip
+            "--no-access-log"]  # fmt: skip
 
 
 def cache_dir(size: Size) -> Path:
@@ -491,6 +491,7 @@ def load_runs(servers: dict[str, procs.Server], plan: Plan, size: Size) -> list[
                 if key.startswith("groupby") and size.key in plan.long_seconds:
                     seconds = plan.long_seconds[size.key]
                     timeout = 2.0 * seconds
+                procs.settle(servers[name].pid)  # from idle: the last run's leftover work is done
                 result = load.wrk(servers[name].url, scenario, connections=connections, seconds=seconds,
                                   run=_run_id(), timeout=timeout)  # fmt: skip
                 records.append({"size": size.key, "server": name, "scenario": key, "connections": connections,
@@ -511,6 +512,7 @@ def mixed_load(server: procs.Server, size: Size, seconds: int, slow_clients: boo
     from concurrent.futures import ThreadPoolExecutor
 
     log(f"{size.key}: mixed load for {seconds} s at 8 connections" + (" with 16 slow clients" if slow_clients else ""))
+    procs.settle(server.pid)
     clients = slow.SlowClients(server.url).start() if slow_clients else None
     if clients is not None:
         time.sleep(2)  # let them connect and start trickling before the load begins

@@ -99,7 +99,8 @@ def build(no_switch: bool) -> None:
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes (one per core).")
 @click.option("--threads", default=8, show_default=True, type=int,
-              help="Threads per worker (keep above QUERY_PROCESSES + QUERY_QUEUE, so pages find one).")
+              help="Threads per worker (keep above QUERY_PROCESSES + QUERY_EXPRESS_PROCESSES + QUERY_QUEUE, so "
+                   "pages find one).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="Log every request to stdout (costs throughput under heavy load).")  # fmt: skip
 def serve(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:

@@ -50,9 +50,10 @@ class Settings:
     #: Query processes per server worker: queries beyond them get 503 + Retry-After at once. Keep it
     #: below the worker's threads, so that pages always find a free thread; queries use a core each.
     query_processes: int = 2
-    #: Queries per worker that may wait (at most QUERY_QUEUE_WAIT seconds) for a busy query process; more
-    #: get 503 + Retry-After at once. Processes plus queue stay below the worker's threads, for the pages.
-    query_queue: int = 2
+    #: Slow queries per worker that may wait (at most QUERY_QUEUE_WAIT seconds) for a busy query process;
+    #: more get 503 + Retry-After at once (quick ones wait for the express process, uncounted). Processes,
+    #: express processes and queue (2 + 1 + 4) stay below the worker's threads (8), for pages and quick queries.
+    query_queue: int = 4
     #: As long as the default QUERY_TIMEOUT: under a burst of heavy queries (the GROUP BY over every place at
     #: 1M takes about a second) a queued query waits for one to finish rather than getting 503 after 1 s.
     query_queue_wait: float = 5.0

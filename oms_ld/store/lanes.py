@@ -49,14 +49,19 @@ class Costs:
 class Admission:
     """Counts the free processes of each lane; a query enters one, waiting a bounded time, or is refused.
 
-    At most `queue` queries wait at once, each at most `wait` seconds; more are refused at once.
+    Each waits at most `wait` seconds. At most `queue` slow queries wait at once, and more are refused
+    at once: their wait is long, and each holds a server thread meanwhile. Quick ones are not counted
+    against `queue`: they wait for the express processes, which free within milliseconds (and for a
+    thread each, so the server's threads bound them).
     """
 
     def __init__(self, size: int, express: int, queue: int, wait: float) -> None:
         self.free = {REGULAR: size, EXPRESS: express}
         self.queue = queue
         self.wait = wait
+        #: Slow queries waiting now, and quick ones (not counted against `queue`).
         self.waiting = 0
+        self.waiting_quick = 0
         self._changed = threading.Condition(threading.Lock())
 
     def _lane(self, quick: bool) -> str | None:
@@ -69,9 +74,9 @@ class Admission:
         with self._changed:
             lane = self._lane(quick)
             if lane is None:
-                if self.waiting >= self.queue:
+                if not quick and self.waiting >= self.queue:
                     return None
-                self.waiting += 1
+                self._count(quick, 1)
                 end = time.monotonic() + self.wait
                 try:
                     while (lane := self._lane(quick)) is None:
@@ -80,9 +85,15 @@ class Admission:
                             return None
                         self._changed.wait(left)
                 finally:
-                    self.waiting -= 1
+                    self._count(quick, -1)
             self.free[lane] -= 1
             return lane
+
+    def _count(self, quick: bool, change: int) -> None:
+        if quick:
+            self.waiting_quick += change
+        else:
+            self.waiting += change
 
     def leave(self, lane: str) -> None:
         with self._changed:

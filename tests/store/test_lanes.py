@@ -50,17 +50,23 @@ def test_which_lane_a_query_enters(free: dict[str, int], quick: bool, lane: str 
         assert admission.free == free
 
 
-def test_a_waiting_quick_query_takes_the_express_process_that_frees() -> None:
+def test_a_quick_query_waits_for_the_express_process_even_when_the_queue_is_full() -> None:
     admission = Admission(1, 1, queue=1, wait=LIMIT)
     assert (admission.enter(False), admission.enter(True)) == (REGULAR, EXPRESS)
-    got: list[str | None] = []
-    waiter = threading.Thread(target=lambda: got.append(admission.enter(True)))
-    waiter.start()
-    wait_until(lambda: admission.waiting == 1, "the quick query waiting")
-    assert admission.enter(True) is None  # the queue of one is full: refused at once
+    got: list[tuple[str, str | None]] = []
+    slow = threading.Thread(target=lambda: got.append(("slow", admission.enter(False))))
+    slow.start()
+    wait_until(lambda: admission.waiting == 1, "the slow query waiting")
+    assert admission.enter(False) is None  # the queue of one is full: the next slow query is refused at once
+    quick = threading.Thread(target=lambda: got.append(("quick", admission.enter(True))))
+    quick.start()
+    wait_until(lambda: admission.waiting_quick == 1, "the quick query waiting, though the queue is full")
     admission.leave(EXPRESS)
-    waiter.join(LIMIT)
-    assert got == [EXPRESS] and admission.waiting == 0 and admission.free == {REGULAR: 0, EXPRESS: 0}
+    quick.join(LIMIT)
+    assert got == [("quick", EXPRESS)] and admission.waiting == 1  # the slow one waits on for REGULAR
+    admission.leave(REGULAR)
+    slow.join(LIMIT)
+    assert got[1:] == [("slow", REGULAR)] and (admission.waiting, admission.waiting_quick) == (0, 0)
 
 
 def test_a_slow_query_waits_for_a_regular_process_not_the_express_one() -> None:

@@ -401,12 +401,13 @@ def _ask(app: Flask, query: str, out: list[int] | None = None) -> int:
 
 
 def test_a_quick_query_is_answered_while_slow_ones_fill_the_regular_processes() -> None:
-    """One regular process and one express one, no queue. A query whose template ran quick before takes
+    """One regular process and one express one, no waiting. A query whose template ran quick before takes
     the express process while SPIN fills the regular one; a template never seen gets 503; a template that
     ran quick once but then overran its limit in the express process is slow until it runs quick again."""
     from oms_ld.rdf.sparql import read
 
-    for app in make_app(QUERY_PROCESSES=1, QUERY_EXPRESS_PROCESSES=1, QUERY_QUEUE=0, QUERY_TIMEOUT=2):
+    for app in make_app(QUERY_PROCESSES=1, QUERY_EXPRESS_PROCESSES=1, QUERY_QUEUE=0, QUERY_QUEUE_WAIT=0,
+                        QUERY_TIMEOUT=2):  # fmt: skip
         pool = store_of(app)._pool
         point, counted = "SELECT ?p ?o WHERE { <%s> ?p ?o }", _counted(1)
         assert _ask(app, point % "urn:first") == 200 and _ask(app, counted) == 200  # learnt: both quick
@@ -421,7 +422,7 @@ def test_a_quick_query_is_answered_while_slow_ones_fill_the_regular_processes() 
         overrun.start()  # a quick template, so the express process; but this one counts until the limit
         wait_until(lambda p=pool: p.admission.free["express"] == 0, "the overrun in the express process", every=0.01)
         assert spin.is_alive() and overrun.is_alive(), "an answer came before the limit"
-        assert _ask(app, point % "urn:third") == 503  # both lanes busy, no queue
+        assert _ask(app, point % "urn:third") == 503  # both lanes busy, and no waiting
         spin.join(HANG)
         overrun.join(HANG)
         assert statuses == [503, 503]  # both stopped at the limit
