@@ -50,13 +50,15 @@ class Admission:
     """Counts the free processes of each lane; a query enters one, waiting a bounded time, or is refused.
 
     Each waits at most `wait` seconds. At most `queue` slow queries wait at once, and more are refused
-    at once: their wait is long, and each holds a server thread meanwhile. Quick ones are not counted
-    against `queue`: they wait for the express processes, which free within milliseconds (and for a
-    thread each, so the server's threads bound them).
+    at once: their wait is long, and each holds a server thread meanwhile. With an express lane, quick
+    ones are not counted against `queue`: they wait for the express processes, which free within
+    milliseconds (and for a thread each, so the server's threads bound them). Without one, they are
+    counted like any other.
     """
 
     def __init__(self, size: int, express: int, queue: int, wait: float) -> None:
         self.free = {REGULAR: size, EXPRESS: express}
+        self.express = express
         self.queue = queue
         self.wait = wait
         #: Slow queries waiting now, and quick ones (not counted against `queue`).
@@ -74,6 +76,7 @@ class Admission:
         with self._changed:
             lane = self._lane(quick)
             if lane is None:
+                quick = quick and self.express > 0  # no express lane: a query like any other
                 if not quick and self.waiting >= self.queue:
                     return None
                 self._count(quick, 1)

@@ -83,6 +83,12 @@ def test_a_slow_query_waits_for_a_regular_process_not_the_express_one() -> None:
     assert got == [REGULAR]
 
 
+def test_without_an_express_lane_a_quick_query_counts_against_the_queue() -> None:
+    admission = Admission(1, 0, queue=0, wait=LIMIT)
+    assert admission.enter(True) == REGULAR
+    assert admission.enter(True) is None  # refused at once, as a slow one would be
+
+
 def test_a_wait_ends_at_its_bound_refused() -> None:
     admission = Admission(1, 0, queue=1, wait=0.01)
     assert admission.enter(False) == REGULAR
