@@ -29,7 +29,11 @@ EXPRESS = "express"
 
 class Costs:
     """The engine seconds of each template's last run, in a fixed table: a new template overwrites the
-    slot of an older one whose hash falls there (which then counts as never seen, so as slow)."""
+    slot of an older one whose hash falls there (which then counts as never seen, so as slow).
+
+    Read and written by the worker's threads without a lock: a reader that meets a slot half-written
+    takes one template's cost for another's once, which only decides a lane.
+    """
 
     def __init__(self, slots: int = TEMPLATES) -> None:
         self._templates = array("q", bytes(8 * slots))
