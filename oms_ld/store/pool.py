@@ -197,18 +197,18 @@ class QueryPool:
         if lane is None:
             raise Overloaded(f"all {self.size} query processes are busy; try again shortly",
                              retry_after=max(1, math.ceil(timeout)))  # fmt: skip
-        spent = math.inf  # stopped at the limit, or failed: slow until it runs quick again
+        spent, learnt = math.inf, template  # stopped at the limit, or failed: slow until it runs quick again
         try:
             child = self._take()
             kind, body, spent = self._exchange(child, request, time.monotonic() + timeout, timeout)
             return kind, body
         except ChildFailed:
-            spent = self.costs.seconds(template) if template is not None else spent  # an error: learnt nothing
+            learnt = None  # the query's error: nothing learnt about its cost
             raise
         finally:
             self.admission.leave(lane)
-            if template is not None:
-                self.costs.record(template, spent)
+            if learnt is not None:
+                self.costs.record(learnt, spent)
 
     def _exchange(self, child: _Child, request: Any, deadline: float, timeout: float) -> tuple[str, bytes, float]:
         parts: list[bytes] = []
