@@ -115,7 +115,8 @@ class Result:
     p99_ms: float
     max_ms: float
     bytes: int
-    #: Completed units: 200s after a followed 303 when following, else requests.
+    #: Completed units: 200s after a followed 303 when following, else the answers that were no error
+    #: (a 503 answered at once is no unit of work: counted, a full queue looked like throughput).
     completed: int
     raw: dict[str, float] = field(default_factory=dict)
     #: Responses per status (only counted for scenarios that follow 303s: they look at every response).
@@ -168,7 +169,7 @@ def wrk(base: str, scenario: Scenario, *, connections: int, seconds: float, run:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip() or out.stdout.strip()}")
     data = json.loads(line[len(MARKER) :])
     errors = sum(int(data[k]) for k in ("connect", "read", "write", "status", "timeout"))
-    completed = int(data["completed"]) if scenario.follow else int(data["requests"])
+    completed = int(data["completed"]) if scenario.follow else int(data["requests"]) - int(data["status"])
     return Result(
         requests=int(data["requests"]),
         seconds=data["duration_us"] / 1e6,

@@ -72,7 +72,11 @@ class _Judge:
             missing = peer if theirs is None and key in self.result["sizes"] else "ours"
             self.add(issue, label, self.why_missing(key, missing), None)
             return
-        self.add(issue, label, f"{value:.2f}× ({fmt_n(ours.rps)} / {fmt_n(theirs.rps)} req/s)", value >= least)
+        figure = f"{value:.2f}× ({fmt_n(ours.rps)} / {fmt_n(theirs.rps)} req/s)"
+        failed = [f"{name} {stat.errors} errors" for name, stat in (("ours", ours), (peer, theirs)) if stat.errors]
+        if failed:  # an error is no answer: a rate made of errors meets nothing
+            figure += " with " + ", ".join(failed)
+        self.add(issue, label, figure, value >= least and not ours.errors)
 
     def startup(self, key: str, name: str) -> dict[str, Any]:
         found: dict[str, Any] = self.result["sizes"].get(key, {}).get("startup", {}).get(name) or {}

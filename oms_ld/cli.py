@@ -98,7 +98,7 @@ def build(no_switch: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes (one per core).")
-@click.option("--threads", default=8, show_default=True, type=int,
+@click.option("--threads", default=16, show_default=True, type=int,
               help="Threads per worker (keep above QUERY_PROCESSES + QUERY_EXPRESS_PROCESSES + QUERY_QUEUE, so "
                    "pages find one).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,

@@ -52,11 +52,14 @@ class Settings:
     query_processes: int = 2
     #: Slow queries per worker that may wait (at most QUERY_QUEUE_WAIT seconds) for a busy query process;
     #: more get 503 + Retry-After at once (quick ones wait for the express process, uncounted). Processes,
-    #: express processes and queue (2 + 1 + 4) stay below the worker's threads (8), for pages and quick queries.
-    query_queue: int = 4
-    #: As long as the default QUERY_TIMEOUT: under a burst of heavy queries (the GROUP BY over every place at
-    #: 1M takes about a second) a queued query waits for one to finish rather than getting 503 after 1 s.
-    query_queue_wait: float = 5.0
+    #: express processes and queue (2 + 1 + 12) stay below the worker's threads (16), for pages and quick
+    #: queries. Workers share no queue and the kernel spreads connections unevenly: with a queue of 4, 8
+    #: clients asking heavy queries at once found one worker's queue full and got hundreds of 503s a second.
+    query_queue: int = 12
+    #: Twice the default QUERY_TIMEOUT: under a burst of heavy queries (the GROUP BY over every place at
+    #: 1M takes about a second, 8 of them on one worker's 2 processes 4–5 s) a queued query waits for
+    #: its turn rather than getting 503.
+    query_queue_wait: float = 10.0
     #: Query processes per worker beyond QUERY_PROCESSES that answer only quick queries: those whose
     #: template (the query with its IRIs and values left out) last ran in at most QUERY_QUICK_SECONDS
     #: of engine time. A point lookup then never waits behind GROUP BYs that fill the others.
