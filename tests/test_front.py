@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from oms_ld.server import BODY_TIMEOUT, HEADER_TIMEOUT
+from oms_ld.config import load_settings
+from oms_ld.server import BODY_TIMEOUT, HEADER_TIMEOUT, thread_advice
 
 from .backends import free_port
 from .front import HANG, ROOT, RsgiScope, exchange, is_open, read_response, read_until_closed, served
@@ -332,6 +333,26 @@ def test_requests_over_the_queue_limit_get_503_at_once() -> None:
 
     asyncio.run(main())
     assert sorted(statuses) == [200, 200, 503, 503, 503]
+
+
+@pytest.mark.parametrize(
+    ("threads", "limits", "enough"),
+    [
+        (16, {}, True),  # the defaults: 2 + 1 + 12 held, one thread left for pages
+        (15, {}, False),
+        (8, {"QUERY_QUEUE": 4}, True),
+        (7, {"QUERY_QUEUE": 4}, False),
+        (2, {"QUERY_PROCESSES": 1, "QUERY_EXPRESS_PROCESSES": 0, "QUERY_QUEUE": 0}, True),
+    ],
+)
+def test_serve_warns_when_sparql_could_hold_every_thread(threads: int, limits: dict[str, int], enough: bool) -> None:
+    settings = load_settings(limits)
+    advice = thread_advice(threads, settings)
+    if enough:
+        assert advice is None
+    else:
+        held = settings.query_processes + settings.query_express_processes + settings.query_queue
+        assert advice is not None and f"use --threads {held + 1} or more" in advice
 
 
 def test_workers_and_threads_options_still_work() -> None:

@@ -9,12 +9,13 @@ import logging
 import socket
 
 from ..app import create_app
+from ..config import Settings
 from ..errors import ConfigError
 from ..web import App, site_of
 from ..web.memo import Memo
 from .front import BACKPRESSURE, BODY_TIMEOUT, HEADER_TIMEOUT, MAX_HEAD_BYTES, RsgiFront
 
-__all__ = ["BODY_TIMEOUT", "HEADER_TIMEOUT", "RsgiFront", "check_port", "run", "share_with_workers"]
+__all__ = ["BODY_TIMEOUT", "HEADER_TIMEOUT", "RsgiFront", "check_port", "run", "share_with_workers", "thread_advice"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,19 @@ def check_port(host: str, port: int) -> None:
         except OSError as exc:
             why = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
             raise ConfigError(f"cannot listen on {host}:{port}: {why}") from exc
+
+
+def thread_advice(threads: int, settings: Settings) -> str | None:
+    """Why `threads` per worker are too few for the query limits (None: enough).
+
+    SPARQL holds at most one thread per query process and per queued query; pages need one more.
+    """
+    held = settings.query_processes + settings.query_express_processes + settings.query_queue
+    if threads > held:
+        return None
+    return (f"--threads {threads} leaves no thread for pages when SPARQL holds all it may ({held}: QUERY_PROCESSES "
+            f"{settings.query_processes} + QUERY_EXPRESS_PROCESSES {settings.query_express_processes} + QUERY_QUEUE "
+            f"{settings.query_queue}); use --threads {held + 1} or more, or a smaller QUERY_QUEUE")
 
 
 def share_with_workers() -> None:
@@ -59,6 +73,8 @@ def run(*, host: str, port: int, workers: int, threads: int, access_log: bool = 
     app: App = create_app()
     check_port(host, port)  # again: building a big app takes a while
     settings = site_of(app).settings
+    if advice := thread_advice(threads, settings):
+        log.warning(advice)
     memo = Memo(settings.front_memo_bytes, lambda: site_of(app)) if settings.front_memo_bytes else None
     front = RsgiFront(app.wsgi_app, threads=threads, max_body=settings.max_request_bytes, memo=memo)
     server = Server(
