@@ -504,7 +504,8 @@ def load_runs(servers: dict[str, procs.Server], plan: Plan, size: Size) -> list[
                 seconds, timeout = plan.seconds, wrk_timeout(size)
                 if key.startswith("groupby") and size.key in plan.long_seconds:
                     seconds = plan.long_seconds[size.key]
-                procs.settle(servers[name].pid)  # from idle: the last run's leftover work is done
+                # From idle: every server's leftover work from the last runs is done (not only this one's).
+                procs.settle(*(server.pid for server in servers.values() if server.alive()))
                 result = load.wrk(servers[name].url, scenario, connections=connections, seconds=seconds,
                                   run=_run_id(), timeout=timeout)  # fmt: skip
                 records.append({"size": size.key, "server": name, "scenario": key, "connections": connections,
