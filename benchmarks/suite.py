@@ -278,8 +278,11 @@ DEPLOYED: dict[str, dict[str, str]] = {"10m": {"OMS_LD_QUERY_TIMEOUT": "60", "OM
 
 def wrk_timeout(size: Size) -> float:
     """How long wrk waits for one answer: longer than the slowest answer the server's limits allow."""
-    settings = DEPLOYED.get(size.key, {})
-    return 10.0 + float(settings.get("OMS_LD_QUERY_TIMEOUT", 5)) + float(settings.get("OMS_LD_QUERY_QUEUE_WAIT", 10))
+    from oms_ld.config import Settings
+
+    defaults, deployed = Settings(), DEPLOYED.get(size.key, {})
+    return (10.0 + float(deployed.get("OMS_LD_QUERY_TIMEOUT", defaults.query_timeout))
+            + float(deployed.get("OMS_LD_QUERY_QUEUE_WAIT", defaults.query_queue_wait)))  # fmt: skip
 
 
 def ours_env(size: Size) -> dict[str, str]:

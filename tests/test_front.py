@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from oms_ld.config import load_settings
+from oms_ld.config import Settings
 from oms_ld.server import BODY_TIMEOUT, HEADER_TIMEOUT, thread_advice
 
 from .backends import free_port
@@ -340,13 +340,13 @@ def test_requests_over_the_queue_limit_get_503_at_once() -> None:
     [
         (16, {}, True),  # the defaults: 2 + 1 + 12 held, one thread left for pages
         (15, {}, False),
-        (8, {"QUERY_QUEUE": 4}, True),
-        (7, {"QUERY_QUEUE": 4}, False),
-        (2, {"QUERY_PROCESSES": 1, "QUERY_EXPRESS_PROCESSES": 0, "QUERY_QUEUE": 0}, True),
+        (8, {"query_queue": 4}, True),
+        (7, {"query_queue": 4}, False),
+        (2, {"query_processes": 1, "query_express_processes": 0, "query_queue": 0}, True),
     ],
 )
 def test_serve_warns_when_sparql_could_hold_every_thread(threads: int, limits: dict[str, int], enough: bool) -> None:
-    settings = load_settings(limits)
+    settings = Settings(**limits)  # not the environment's OMS_LD_* settings
     advice = thread_advice(threads, settings)
     if enough:
         assert advice is None
